@@ -1,0 +1,127 @@
+"""Pure text normalization for Vietnamese: one code path for the index and the query.
+
+``clean(text)``      NFC, Đ look-alikes fixed, control characters and odd spaces made plain.
+                     The display form: it keeps the author's tone-mark style.
+``normalize(text)``  ``clean`` + one tone-mark placement style (``TONE_STYLE``). The analysis form.
+``fold(text)``       lowercase, diacritics removed, đ → d: what people type without accents.
+
+After ``clean``, the other two steps map one character to one character, so offsets found in
+``normalize(clean(t))`` or ``fold(clean(t))`` point at the same characters of ``clean(t)``; this is
+what lets highlights on folded or normalized tokens land on the displayed text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["clean", "normalize", "fold", "to_old_tone_style", "to_new_tone_style", "TONE_STYLE"]
+
+# Which tone-mark placement the analysis uses for the open syllables oa/oe/uy.
+#   "old": hoà, khoẻ, thuỷ, Uỷ (mark on the second vowel) -- the spelling of pyvi's dictionary.
+#   "new": hòa, khỏe, thủy, Ủy (mark on the first vowel).
+# Chosen by measurement (bench/tone_style.py): on real sentences from phapdien_articles pyvi joins
+# more compounds when the text is in the old style, because its dictionary only has that spelling.
+TONE_STYLE = "old"
+
+# Ð (U+00D0, Icelandic eth) and ð (U+00F0) are typed for Đ/đ in Vietnamese text.
+_LOOKALIKES = {0x00D0: "Đ", 0x00F0: "đ"}
+
+# Spaces that are not U+0020 and characters that must not reach the tokenizer.
+_ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+              "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+
+
+def _clean_table() -> dict[int, str]:
+    table = dict(_LOOKALIKES)
+    for ch in _ODD_SPACES:
+        table[ord(ch)] = "\n" if ch in "\u2028\u2029" else " "
+    for cp in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)):
+        if chr(cp) not in "\n\t":
+            table[cp] = " "
+    return table
+
+
+_CLEAN = _clean_table()
+
+
+def clean(text: str) -> str:
+    """NFC, Ð→Đ, odd spaces and control characters → space. ``"Ð\u00a0x"`` → ``"Đ x"``."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFC", text).translate(_CLEAN)
+
+
+# --- tone-mark placement -------------------------------------------------------------------------
+
+_TONES = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
+
+
+def _compose(base: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", base + tone)
+
+
+def _pair_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """Map each toned open diphthong between the styles: ``"òa"`` ↔ ``"oà"``."""
+    to_old: dict[str, str] = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in _TONES:
+            for f, s in ((first, second), (first.upper(), second), (first.upper(), second.upper()),
+                         (first, second.upper())):
+                to_old[_compose(f, tone) + s] = f + _compose(s, tone)
+    return to_old, {v: k for k, v in to_old.items()}
+
+
+_TO_OLD, _TO_NEW = _pair_tables()
+
+# An open syllable ends right after the pair: no letter follows. "q" before "u" makes "uy" a plain
+# "y" syllable (quý is spelled the same in both styles), so it is excluded.
+_LETTER = r"[^\W\d_]"
+_OLD_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TO_OLD)) + r")(?!" + _LETTER + ")")
+_NEW_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TO_NEW)) + r")(?!" + _LETTER + ")")
+
+
+def to_old_tone_style(text: str) -> str:
+    """``"hòa giải, Ủy ban, khỏe"`` → ``"hoà giải, Uỷ ban, khoẻ"``; ``"hoàn"`` is left alone."""
+    return _OLD_RE.sub(lambda m: _TO_OLD[m.group(1)], text)
+
+
+def to_new_tone_style(text: str) -> str:
+    """``"hoà giải, Uỷ ban, khoẻ"`` → ``"hòa giải, Ủy ban, khỏe"``."""
+    return _NEW_RE.sub(lambda m: _TO_NEW[m.group(1)], text)
+
+
+_TO_STYLE = {"old": to_old_tone_style, "new": to_new_tone_style}
+
+
+def normalize(text: str, style: str = TONE_STYLE) -> str:
+    """The analysis form: ``clean`` + one tone style. ``"Thanh Hóa"`` → ``"Thanh Hoá"``."""
+    return _TO_STYLE[style](clean(text))
+
+
+# --- folding -------------------------------------------------------------------------------------
+
+
+class _FoldTable(dict):
+    """A lazily filled ``str.translate`` table: every character to at most one character."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        out = ch
+        if cp > 0x7F:
+            base = unicodedata.normalize("NFD", ch)[0]
+            if base.isascii() and base.isalpha():
+                out = base
+        low = out.lower()
+        if len(low) == 1:
+            out = low
+        self[cp] = out
+        return out
+
+
+_FOLD = _FoldTable({0x0110: "d", 0x0111: "d", 0x00D0: "d", 0x00F0: "d"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, drop diacritics, đ→d, one character for one: ``"Chữ thập đỏ"`` → ``"chu thap do"``."""
+    return text.translate(_FOLD)
