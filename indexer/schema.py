@@ -1,0 +1,48 @@
+"""The Whoosh schema: one index for articles, documents and the documents they cite.
+
+Text is indexed three ways (see ``analysis``): ``title``/``body`` hold syllables (stored, phrase
+positions), ``*_w`` pyvi words, ``*_f`` folded syllables for queries typed without diacritics.
+Facet and filter fields are single-term ``ID`` columns so counts over a result set are cheap.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+
+__all__ = ["build_schema", "KINDS", "FACETS", "SCHEMA_VERSION"]
+
+# Bump when the schema or the analysis changes: an index of another version is rebuilt, not updated.
+SCHEMA_VERSION = 1
+
+KINDS = ("article", "document", "cited")
+FACETS = ("doc_type", "agency", "year", "kind")
+
+
+def build_schema() -> Schema:
+    """The schema of every index this project writes."""
+    syl, word, folded = syllable_analyzer(), word_analyzer(), folded_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True, sortable=True),
+        source_file=ID(stored=True),          # corpus file the entry came from ("" for cited entries)
+        title=TEXT(analyzer=syl, stored=True, phrase=True, field_boost=1.0),
+        title_w=TEXT(analyzer=word, phrase=True),
+        title_f=TEXT(analyzer=folded, phrase=True),
+        body=TEXT(analyzer=syl, stored=True, phrase=True),
+        body_w=TEXT(analyzer=word, phrase=True),
+        body_f=TEXT(analyzer=folded, phrase=True),
+        date=DATETIME(stored=True, sortable=True),
+        year=ID(stored=True, sortable=True),
+        doc_number=STORED(),
+        doc_key=ID(stored=True),              # number key of the entry itself, e.g. "93/kh-ubnd"
+        doc_type=ID(stored=True, sortable=True),
+        agency=ID(stored=True, sortable=True),
+        citations=KEYWORD(stored=True, commas=True, lowercase=False, scorable=True),
+        cites=STORED(),                       # citation dicts found in title + "\n\n" + body, with offsets
+        cite_count=NUMERIC(stored=True, sortable=True, signed=True),
+        signer=STORED(), effective_date=STORED(), status=STORED(), field=STORED(),
+        author=STORED(), url=STORED(), source=STORED(), attachments=STORED(),
+        content_hash=STORED(), path=STORED(), subject=STORED(),
+    )

@@ -1,0 +1,155 @@
+"""Vietnamese word segmentation: the only module that imports pyvi.
+
+pyvi is imported lazily, once per process (it pulls scikit-learn and takes about a second), and fed
+sentence by sentence: a whole document in one call is several times slower and much larger in memory.
+
+``segment(text)`` returns ``Word`` tuples with character offsets into ``text``, so the analysis chain
+can keep highlights and positions exact. The syllable pattern is pyvi's own (``ViTokenizer.sylabelize``)
+and the joining rule is pyvi's own (``ViTokenizer.tokenize``), applied to spans instead of strings.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+from typing import NamedTuple
+
+__all__ = ["Word", "segment", "syllables", "sentences", "segment_text", "join_flags", "words_from_flags",
+           "prime", "forget"]
+
+# pyvi's syllable pattern, in its order (first match wins); compiled once here with offsets.
+_SYLLABLE = re.compile(
+    "("
+    r"[A-ZĐ]+\.|Tp\.|Mr\.|Mrs\.|Ms\.|Dr\.|ThS\."  # abbreviations, e.g. "TP." "ThS."
+    r"|==>|->|\.\.\.|>>|\n"                        # specials, e.g. "..."
+    r"|\w+://[^\s]+"                               # web address, e.g. "https://vbpl.vn/x"
+    r"|[a-zA-Z0-9_.+-]+@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+"  # e-mail, e.g. "a.b@stp.gov.vn"
+    r"|\d+(?:[.,_]\d+)+"                           # grouped number, e.g. "1.500.000"
+    r"|[^\w\s]"                                    # one punctuation mark, e.g. "/"
+    r"|\w+"                                        # a syllable, e.g. "Chữ"
+    ")"
+)
+
+# Sentence ends: pyvi is fed one sentence at a time. Splitting on ". " inside "TP. Thanh Hóa"
+# costs nothing: the pieces are still segmented, only without context across the cut.
+_SENTENCE_END = re.compile(r"\n+|(?<=[.!?;…])\s+")
+
+# A CRF over a very long "sentence" (tables, lists without stops) is slow and gains nothing.
+_MAX_SENTENCE_SYLLABLES = 200
+
+_PUNCT = set(string.punctuation)
+
+
+class Word(NamedTuple):
+    """One segmented word: ``Word("Chữ_thập_đỏ", 4, 15)``; syllables joined by ``_``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """Import pyvi on first use, once per process."""
+    from pyvi import ViTokenizer  # noqa: PLC0415 - lazy on purpose: ~1 s and ~100 MB
+
+    return ViTokenizer.ViTokenizer
+
+
+def syllables(text: str) -> list[tuple[str, int, int]]:
+    """pyvi's syllables with offsets: ``"93/KH"`` → ``[("93",0,2), ("/",2,3), ("KH",3,5)]``."""
+    return [(m.group(), m.start(), m.end()) for m in _SYLLABLE.finditer(text) if m.group() != "\n"]
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences pyvi is fed, at most ``_MAX_SENTENCE_SYLLABLES`` syllables each."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _joins(prev: str, cur: str, label: str) -> bool:
+    """pyvi's rule for gluing ``cur`` to the word before it."""
+    return (label == "I_W" and cur not in _PUNCT and prev not in _PUNCT
+            and not cur[0].isdigit() and not prev[0].isdigit()
+            and not (cur[0].istitle() and not prev[0].istitle()))
+
+
+def _label(sylls: list[str]) -> list[str]:
+    tok = _tokenizer()
+    return tok.model.predict_single(tok.sent2features(sylls, False))
+
+
+def join_flags(text: str) -> bytes:
+    """One byte per syllable of ``text``: 1 where pyvi glues it to the syllable before.
+
+    ``"Hội Chữ thập đỏ"`` → ``b"\\x00\\x00\\x01\\x01"``. This is all a segmentation is, so it is
+    what the build caches (keyed by content hash) to skip pyvi on unchanged text.
+    """
+    flags = bytearray()
+    for start, end in sentences(text):
+        sylls = [s[0] for s in syllables(text[start:end])]
+        for i in range(0, len(sylls), _MAX_SENTENCE_SYLLABLES):
+            chunk = sylls[i:i + _MAX_SENTENCE_SYLLABLES]
+            labels = _label(chunk)
+            flags.append(0)
+            flags.extend(_joins(p, c, lab) for p, c, lab in zip(chunk, chunk[1:], labels[1:]))
+    return bytes(flags)
+
+
+def words_from_flags(text: str, flags: bytes) -> list[Word]:
+    """Rebuild the words of ``text`` from its ``join_flags`` (no pyvi involved)."""
+    sylls = syllables(text)
+    if len(sylls) != len(flags):
+        raise ValueError(f"segmentation does not fit the text: {len(flags)} flags, {len(sylls)} syllables")
+    out: list[Word] = []
+    parts: list[str] = []
+    start = end = 0
+    for (syl, s, e), glued in zip(sylls, flags):
+        if parts and not glued:
+            out.append(Word("_".join(parts), start, end))
+            parts = []
+        if not parts:
+            start = s
+        parts.append(syl)
+        end = e
+    if parts:
+        out.append(Word("_".join(parts), start, end))
+    return out
+
+
+# Segmentations handed in ahead of time (by the build's worker processes or its cache), keyed by
+# the text itself; consulted before pyvi is run.
+_primed: dict[str, bytes] = {}
+
+
+def prime(text: str, flags: bytes) -> None:
+    """Remember ``text``'s segmentation so that ``segment(text)`` does not run pyvi again."""
+    _primed[text] = flags
+
+
+def forget() -> None:
+    """Drop every primed segmentation (the build calls this after each batch)."""
+    _primed.clear()
+
+
+def segment(text: str) -> list[Word]:
+    """Words of ``text`` with offsets: ``"Hội Chữ thập đỏ"`` → ``[Word("Hội",0,3), Word("Chữ_thập_đỏ",4,15)]``.
+
+    Punctuation comes out as words of its own (``"/"``); the analysis chain drops what it does not index.
+    """
+    flags = _primed.get(text)
+    if flags is None:
+        flags = join_flags(text)
+    return words_from_flags(text, flags)
+
+
+def segment_text(text: str) -> str:
+    """pyvi-style output string, for comparison with ``ViTokenizer.tokenize``: ``"Hội Chữ_thập_đỏ"``."""
+    return " ".join(w.text for w in segment(text))

@@ -1,0 +1,80 @@
+"""segment: pyvi words with offsets, fed sentence by sentence, equal to pyvi's own output."""
+
+import gzip
+import json
+
+import pytest
+
+from conftest import seed_path, shared_path
+from indexer.normalize import clean, normalize
+from indexer.segment import Word, join_flags, segment, segment_text, sentences, syllables, words_from_flags
+
+
+@pytest.mark.parametrize("text, expected", [
+    # seed article (thanhhoa-article-2023-04-22.txt), first sentence, in the analysis form
+    ("Uỷ ban nhân dân tỉnh Thanh Hoá đã ban hành Kế hoạch số 93/KH-UBND",
+     "Uỷ_ban nhân_dân tỉnh Thanh_Hoá đã ban_hành Kế_hoạch số 93 / KH - UBND"),
+    ("Hội Chữ thập đỏ Việt Nam", "Hội Chữ_thập_đỏ Việt_Nam"),
+    # phapdien_articles, Điều 36.3.LQ.1 (Luật Thanh niên 57/2020/QH14)
+    ("Thanh niên là công dân Việt Nam từ đủ 16 tuổi đến 30 tuổi.",
+     "Thanh_niên là công_dân Việt_Nam từ đủ 16 tuổi đến 30 tuổi ."),
+    # DOMAIN.md §3: old-style spelling is what pyvi's dictionary knows
+    ("hoà giải ở cơ sở", "hoà_giải ở cơ_sở"),
+    ("mức phạt 1.500.000 đồng", "mức phạt 1.500.000 đồng"),
+    ("", ""),
+    ("   \n  ", ""),
+])
+def test_segment_text(text, expected):
+    assert segment_text(text) == expected
+
+
+def test_words_carry_offsets_into_the_text():
+    # a line break is a sentence end: "Chữ" and "thập đỏ" are segmented apart, offsets stay exact
+    text = "Hội  Chữ thập đỏ\nViệt Nam"
+    assert segment(text) == [Word("Hội", 0, 3), Word("Chữ_thập_đỏ", 5, 16), Word("Việt_Nam", 17, 25)]
+
+
+def test_sentences_split_on_stops_and_lines():
+    text = "Câu một. Câu hai; câu ba\nDòng mới"
+    assert [text[s:e] for s, e in sentences(text)] == ["Câu một.", "Câu hai;", "câu ba", "Dòng mới"]
+
+
+def test_syllables_keep_numbers_urls_and_emails_whole():
+    text = "Gọi 1.500.000 đ, https://vbpl.vn/a?b=1 hoặc stp@thanhhoa.gov.vn"
+    assert [s[0] for s in syllables(text)] == [
+        "Gọi", "1.500.000", "đ", ",", "https://vbpl.vn/a?b=1", "hoặc", "stp@thanhhoa.gov.vn"]
+
+
+def test_flags_round_trip_without_pyvi():
+    text = normalize("Ngày 18 tháng 4 năm 2023, Ủy ban nhân dân tỉnh Thanh Hóa đã ban hành Kế hoạch")
+    flags = join_flags(text)
+    assert len(flags) == len(syllables(text))
+    assert words_from_flags(text, flags) == segment(text)
+    with pytest.raises(ValueError):
+        words_from_flags(text, flags[:-1])
+
+
+def test_long_text_is_segmented_in_sentences():
+    # a 2,000-sentence text: sentence-by-sentence feeding keeps memory and time bounded
+    text = "Hội Chữ thập đỏ Việt Nam hoạt động nhân đạo. " * 2000
+    words = segment(text)
+    assert len(words) == 2000 * 6  # Hội, Chữ_thập_đỏ, Việt_Nam, hoạt_động, nhân_đạo, "."
+    assert words[-2] == Word("nhân_đạo", len(text) - 10, len(text) - 2)
+
+
+def test_same_words_as_pyvi_on_real_text():
+    # pyvi's own tokenize, sentence by sentence, on the seed article and 200 phapdien articles
+    from pyvi import ViTokenizer
+
+    texts = [clean(seed_path().read_text(encoding="utf-8"))]
+    with gzip.open(shared_path("phapdien_articles/phapdien_articles.jsonl.gz"), "rt", encoding="utf-8") as f:
+        for i, line in zip(range(4000), f):
+            if i % 20 == 0:
+                texts.append(clean(json.loads(line)["text"]))
+    checked = 0
+    for text in texts:
+        for s, e in sentences(text):
+            if 0 < len(syllables(text[s:e])) <= 200:  # longer ones are cut on purpose
+                assert segment_text(text[s:e]) == ViTokenizer.ViTokenizer.tokenize(text[s:e])
+                checked += 1
+    assert checked > 500
