@@ -1,0 +1,206 @@
+"""The corpus as files: which are read (``iter_files``), what format each is, their ids, and the report.
+
+``ReadReport`` counts reconcile: ``files_read == files_used + files_skipped`` and, for record lines,
+``records_read == records_used + records_skipped``; each file or line not used is one ``Problem``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from indexer.document import Document
+
+__all__ = ["CorpusError", "SkipFile", "Problem", "ReadReport", "CorpusResult", "FileResult", "iter_files",
+           "corpus_root", "url_id", "file_id", "file_format", "read_bytes", "text_format", "MAX_BYTES",
+           "RECORD_SUFFIXES", "HTML_SUFFIXES", "TEXT_SUFFIXES", "SUPPORTED_SUFFIXES"]
+
+
+class CorpusError(Exception):
+    """A corpus path given by the user does not exist."""
+
+
+class SkipFile(Exception):
+    """This file cannot be used; ``str(err)`` is the reason for the report."""
+
+
+MAX_BYTES = 20_000_000
+RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".aspx", ".php"}
+TEXT_SUFFIXES = {".txt", ".text"}
+# Anything else (.pdf, .docx, .csv …) is reported as unsupported; a file without one is sniffed.
+SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | RECORD_SUFFIXES | {""}
+# What counts as an extension: "a.html" has one, "Báo cáo số 1.2023" does not.
+_EXTENSION_RE = re.compile(r"\.[a-z0-9]{0,4}[a-z][a-z0-9]{0,4}")
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file (``line`` 0) or a record line that was not used, and why."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ReadReport:
+    """Counts that reconcile (read = used + skipped) and one ``Problem`` per thing not used."""
+
+    files_read: int = 0
+    files_used: int = 0
+    files_skipped: int = 0
+    records_read: int = 0
+    records_used: int = 0
+    records_skipped: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the counts and ``problems`` as ``{"path", "line", "reason"}`` dicts."""
+        out = {k: getattr(self, k) for k in ("files_read", "files_used", "files_skipped",
+                                             "records_read", "records_used", "records_skipped")}
+        out["problems"] = [{"path": p.path, "line": p.line, "reason": p.reason} for p in self.problems]
+        return out
+
+    def lines(self) -> list[str]:
+        """A summary line, then one ``path:line: reason`` line per problem."""
+        head = (f"files: {self.files_read} read, {self.files_used} used, {self.files_skipped} skipped; "
+                f"records: {self.records_read} read, {self.records_used} used, {self.records_skipped} skipped")
+        return [head] + [str(p) for p in self.problems]
+
+
+@dataclass(frozen=True)
+class CorpusResult:
+    """What ``read_corpus`` returns."""
+
+    documents: tuple[Document, ...]
+    report: ReadReport
+
+
+@dataclass
+class FileResult:
+    """What reading one file gave: documents, problems, and record-line counts."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    records_read: int = 0
+    records_skipped: int = 0
+    last_line: int = 0
+
+
+# --- walking -------------------------------------------------------------------------------------
+
+
+def _ignored(path: Path) -> bool:
+    """Hidden files and folders, notes (``README.md``, ``*.md``) and ``PROVENANCE*`` files."""
+    name = path.name
+    return name.startswith(".") or name.lower().endswith(".md") or name.upper().startswith("PROVENANCE")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if _ignored(entry):
+            continue
+        if entry.is_dir() and not entry.is_symlink():  # a linked folder could loop
+            yield from _walk(entry)
+        elif entry.is_file():
+            yield entry
+
+
+def iter_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files ``read_corpus`` reads: files as given, folders walked in name order (see ``_ignored``)."""
+    out: list[Path] = []
+    for given in map(Path, [paths] if isinstance(paths, (str, Path)) else paths):
+        if given.is_file():
+            out.append(given)
+        elif given.is_dir():
+            out += _walk(given)
+        else:
+            raise CorpusError(f"corpus path not found: {given} (give a folder of pages or a records file)")
+    return out
+
+
+def corpus_root(path: str | Path, roots: Iterable[str | Path]) -> Path:
+    """The corpus folder among ``roots`` that holds ``path`` (its parent when given as a file)."""
+    path = Path(path)
+    for root in map(Path, roots):
+        if root.is_dir() and (root == path or root in path.parents):
+            return root
+    return path.parent
+
+
+# --- ids ---------------------------------------------------------------------------------------
+
+
+def url_id(url: str) -> str:
+    """``https://www.vbpl.vn:443/TW/Pages/a.aspx?ItemID=1&Keyword=`` → ``url:vbpl.vn/tw/pages/a.aspx?itemid=1``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    query = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_"))
+    return "url:" + (host + parts.path.rstrip("/") + ("?" + urlencode(query) if query else "")).lower()
+
+
+def file_id(path: Path, root: Path | None) -> str:
+    """``file:articles/foo.html``: the path relative to the corpus folder it was found in."""
+    try:
+        relative = path.relative_to(root) if root is not None else path
+    except ValueError:
+        relative = path
+    return "file:" + relative.as_posix()
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+def file_format(path: Path) -> tuple[str, bool]:
+    """(format suffix, gzipped): ``"a.jsonl.gz"`` → ``(".jsonl", True)``, ``"KH số 1.2023"`` → ``("", False)``."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    if gz:
+        suffixes.pop()
+    suffix = suffixes[-1] if suffixes else ""
+    return (suffix if _EXTENSION_RE.fullmatch(suffix) else ""), gz
+
+
+def read_bytes(path: Path, gz: bool, max_bytes: int) -> bytes:
+    """The file's bytes, decompressed if gzipped (never more than ``max_bytes`` of them)."""
+    if not gz:
+        return path.read_bytes()
+    try:
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except EOFError:
+        raise SkipFile("truncated gzip (the file ends before its compressed data does)") from None
+    except (gzip.BadGzipFile, zlib.error) as err:
+        raise SkipFile(f"not a valid gzip file ({err})") from None
+    if len(data) > max_bytes:
+        raise SkipFile(f"file too large once decompressed (> limit {max_bytes} bytes)")
+    return data
+
+
+def text_format(suffix: str, text: str) -> str:
+    """``"json"``, ``"html"`` or ``"text"``: the extension decides, the content overrules a wrong one."""
+    head = text.lstrip("\ufeff \t\r\n")[:1000].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return "html"
+    if suffix == ".json" or (suffix not in HTML_SUFFIXES | TEXT_SUFFIXES and head.startswith(("{", "["))):
+        return "json"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix not in TEXT_SUFFIXES and re.match(r"<(?:\?xml|body|head|div|p|table|meta)\b", head):
+        return "html"
+    return "text"
+
+
+

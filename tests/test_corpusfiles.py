@@ -1,0 +1,67 @@
+"""indexer.corpusfiles: ids, formats and size limits of corpus files (the walk is tested in test_corpus)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from indexer.corpusfiles import SkipFile, file_format, file_id, read_bytes, text_format, url_id
+
+
+@pytest.mark.parametrize("url, expected", [
+    # vbpl_vn_html_samples/vbpl_thuoctinh.html: canonical with port, empty Keyword, mixed-case path
+    ("https://vbpl.vn:443/TW/Pages/vbpq-thuoctinh.aspx?dvid=13&ItemID=96172&Keyword=",
+     "url:vbpl.vn/tw/pages/vbpq-thuoctinh.aspx?dvid=13&itemid=96172"),
+    # the same page linked with another parameter order and www.
+    ("http://www.vbpl.vn/tw/Pages/vbpq-thuoctinh.aspx?ItemID=96172&dvid=13",
+     "url:vbpl.vn/tw/pages/vbpq-thuoctinh.aspx?dvid=13&itemid=96172"),
+    # the demo portal form; tracking parameters and a trailing slash do not change the page
+    ("https://thanhhoa.gov.vn/portal/pages/pbgdpl/slug.html/?utm_source=zalo",
+     "url:thanhhoa.gov.vn/portal/pages/pbgdpl/slug.html"),
+])
+def test_url_id_is_the_same_for_the_same_page(url, expected):
+    assert url_id(url) == expected
+
+
+@pytest.mark.parametrize("path, root, expected", [
+    ("corpus/articles/foo.html", "corpus", "file:articles/foo.html"),
+    ("corpus/foo.txt", None, "file:corpus/foo.txt"),
+    ("elsewhere/foo.txt", "corpus", "file:elsewhere/foo.txt"),
+])
+def test_file_id_is_relative_to_the_corpus_folder(path, root, expected):
+    assert file_id(Path(path), Path(root) if root else None) == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("documents.jsonl.gz", (".jsonl", True)),
+    ("vbpl.html.gz", (".html", True)),
+    ("Trang.HTML", (".html", False)),
+    ("ban-tin", ("", False)),
+    ("Báo cáo số 1.2023", ("", False)),   # a number is not an extension
+    ("scan.pdf", (".pdf", False)),
+])
+def test_file_format(name, expected):
+    assert file_format(Path(name)) == expected
+
+
+@pytest.mark.parametrize("suffix, text, expected", [
+    (".txt", "\ufeff<!DOCTYPE html><html>…", "html"),   # an HTML page saved as .txt
+    (".txt", "Ngày tạo: 22/04/2023", "text"),
+    (".txt", '{"title": "not records in a .txt"}', "text"),
+    ("", '{"title": "A"}', "json"),
+    ("", "<div>Tin</div>", "html"),
+    (".html", "Tin tức không có thẻ", "html"),
+    (".json", "[]", "json"),
+])
+def test_text_format_lets_content_overrule_a_wrong_extension(suffix, text, expected):
+    assert text_format(suffix, text) == expected
+
+
+def test_read_bytes_limits_what_a_gzip_expands_to(tmp_path):
+    (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"a" * 10_000))
+    with pytest.raises(SkipFile) as err:
+        read_bytes(tmp_path / "bomb.html.gz", True, 1_000)
+    assert (str(err.value), read_bytes(tmp_path / "bomb.html.gz", True, 10_000)) == (
+        "file too large once decompressed (> limit 1000 bytes)", b"a" * 10_000)
