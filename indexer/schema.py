@@ -34,6 +34,7 @@ def build_schema() -> Schema:
         body_w=TEXT(analyzer=word, phrase=True),
         body_f=TEXT(analyzer=folded, phrase=True),
         date=DATETIME(stored=True, sortable=True),
+        undated=NUMERIC(sortable=True, signed=True),  # 1 without a date: sorts after the dated ones
         year=ID(stored=True, sortable=True),
         doc_number=STORED(),
         doc_key=ID(stored=True),              # number key of the entry itself, e.g. "93/kh-ubnd"

@@ -1,0 +1,246 @@
+"""Full builds with an atomic switch, incremental updates, and the lock that keeps them apart.
+
+Layout, for ``--index var/index``::
+
+    var/index            symlink to the live build (switched atomically with ``os.replace``)
+    var/index.builds/    one directory per build; the live one and the one before it are kept
+    var/index.lock       PID of the build or update in progress
+    var/index.segcache   pyvi segmentations keyed by content hash (makes rebuilds of unchanged text fast)
+
+A build writes a fresh directory, verifies it, then switches the symlink: readers of the old index
+keep working, and a failed or killed build leaves the live index untouched (its ``*.tmp`` directory
+is cleared by the next build).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import index as whoosh_index
+
+from indexer.corpus import read_corpus
+from indexer.entries import cited_entries, document_entry
+from indexer.lock import IndexLock
+from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.segcache import SegmentCache, make_pool, prime_segmentations
+from indexer.segment import forget
+
+__all__ = ["BuildError", "BuildStats", "build", "live_dir", "write_entries", "BATCH"]
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # entries segmented and written per round: bounds memory on large corpora
+INFO_FILE = "build_info.json"
+REPORT_FILE = "corpus_report.txt"
+MANIFEST_FILE = "manifest.json"
+
+
+class BuildError(Exception):
+    """A build could not finish; the live index is untouched."""
+
+
+@dataclass(frozen=True)
+class BuildStats:
+    """What a build or update did, for the CLI's summary line and ``build_info.json``."""
+
+    entries: int
+    articles: int
+    documents: int
+    cited: int
+    files_read: int
+    files_used: int
+    files_skipped: int
+    records_skipped: int
+    seconds: float
+    built_at: str
+    index_dir: str
+    segment_cache_hits: int = 0
+    segment_cache_misses: int = 0
+
+    def summary(self) -> str:
+        return (f"{self.entries} entries ({self.articles} articles, {self.documents} documents, "
+                f"{self.cited} cited-only) from {self.files_used}/{self.files_read} files, "
+                f"{self.files_skipped} files and {self.records_skipped} records skipped, "
+                f"{self.seconds:.1f} s")
+
+
+def builds_dir(index: Path) -> Path:
+    return index.with_name(index.name + ".builds")
+
+
+def live_dir(index: Path) -> Path | None:
+    """The directory the live index is in, or ``None`` when there is no index yet."""
+    if index.is_symlink() or index.is_dir():
+        real = index.resolve()
+        if whoosh_index.exists_in(str(real)):
+            return real
+    return None
+
+
+def write_entries(writer, entries: list[dict], cache: SegmentCache, jobs: int, pool,
+                  progress: Callable[[int], None] | None = None) -> None:
+    """Segment (cache, then pool) and add ``entries`` in batches of ``BATCH``."""
+    for i in range(0, len(entries), BATCH):
+        batch = entries[i:i + BATCH]
+        prime_segmentations((e[f] for e in batch for f in ("title", "body")), cache, jobs, pool)
+        for entry in batch:
+            writer.add_document(**entry)
+        forget()
+        if progress:
+            progress(len(batch))
+
+
+def _fresh_dir(index: Path) -> Path:
+    root = builds_dir(index)
+    root.mkdir(parents=True, exist_ok=True)
+    for debris in root.glob("*.tmp"):  # left by a build that was killed
+        shutil.rmtree(debris, ignore_errors=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    path = root / f"{stamp}-{os.getpid()}.tmp"
+    path.mkdir()
+    return path
+
+
+def _switch(index: Path, new_dir: Path) -> None:
+    """Point ``index`` at ``new_dir`` in one rename; keep the previous build, drop older ones."""
+    if index.exists() and not index.is_symlink():  # an index made by hand: move it aside once
+        index.rename(builds_dir(index) / f"adopted-{int(time.time())}")
+    link = index.with_name(index.name + ".switch")
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(os.path.relpath(new_dir, index.parent))
+    os.replace(link, index)
+    keep = {new_dir.name}
+    done = sorted((p for p in builds_dir(index).iterdir() if p.is_dir() and not p.name.endswith(".tmp")),
+                  key=lambda p: p.stat().st_mtime)
+    keep.update(p.name for p in done[-2:])
+    for old in done:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def corpus_manifest(files: Iterable[Path]) -> dict[str, dict]:
+    """``path → {size, mtime_ns}`` of the corpus files: what ``update`` and staleness checks compare."""
+    out = {}
+    for path in files:
+        st = path.stat()
+        out[str(path)] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return out
+
+
+def _verify_count(new_dir: Path, expected: int) -> None:
+    ix = whoosh_index.open_dir(str(new_dir))
+    with ix.searcher() as s:
+        found = s.doc_count()
+    if found != expected:
+        raise BuildError(f"verification failed: {found} entries in the new index, {expected} expected")
+
+
+def build(corpus: list[Path], index: Path, jobs: int = 1,
+          progress: Callable[[int], None] | None = None,
+          on_total: Callable[[int], None] | None = None) -> BuildStats:
+    """Rebuild the whole index from ``corpus`` into a fresh directory, then switch to it."""
+    started = time.perf_counter()
+    index = Path(index)
+    index.parent.mkdir(parents=True, exist_ok=True)
+    with IndexLock(index):
+        result = read_corpus(corpus)
+        report = result.report
+        if report.files_used == 0 and report.records_used == 0:
+            raise BuildError(f"no usable documents in {', '.join(map(str, corpus))}: "
+                             "point --corpus at a folder of portal pages or .jsonl records")
+        entries = [document_entry(d) for d in _unique(result.documents)]
+        entries += cited_entries(entries, real_years(entries))
+        if on_total:
+            on_total(len(entries))
+        new_dir = _fresh_dir(index)
+        cache = SegmentCache(index.with_name(index.name + ".segcache"))
+        pool = make_pool(jobs)
+        try:
+            ix = whoosh_index.create_in(str(new_dir), build_schema())
+            writer = ix.writer(limitmb=256)
+            try:
+                write_entries(writer, entries, cache, jobs, pool, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            _verify_count(new_dir, len(entries))
+        finally:
+            if pool is not None:
+                pool.terminate()
+            cache.close()
+        stats = _stats(entries, report, started, index, cache)
+        _write_sidecars(new_dir, stats, report, corpus)
+        final = new_dir.with_name(new_dir.name[:-len(".tmp")])
+        new_dir.rename(final)
+        _switch(index, final)
+        log.info("build: %s", stats.summary())
+        return stats
+
+
+def real_years(entries: list[dict]) -> dict[str, set[str]]:
+    """``number key → years`` of the real documents in ``entries`` (``""`` for an undated one)."""
+    out: dict[str, set[str]] = {}
+    for e in entries:
+        if e["doc_key"] and e["kind"] == "document":
+            out.setdefault(e["doc_key"], set()).add(e["year"])
+    return out
+
+
+def _unique(documents) -> list:
+    """Drop later documents whose id was already seen (two files exporting one record)."""
+    seen: set[str] = set()
+    out = []
+    for doc in documents:
+        if doc.id in seen:
+            log.warning("duplicate id %s in %s: first occurrence kept", doc.id, doc.path)
+            continue
+        seen.add(doc.id)
+        out.append(doc)
+    return out
+
+
+def _stats(entries: list[dict], report, started: float, index: Path, cache: SegmentCache) -> BuildStats:
+    kinds = {k: sum(e["kind"] == k for e in entries) for k in ("article", "document", "cited")}
+    return BuildStats(
+        entries=len(entries), articles=kinds["article"], documents=kinds["document"], cited=kinds["cited"],
+        files_read=report.files_read, files_used=report.files_used, files_skipped=report.files_skipped,
+        records_skipped=report.records_skipped, seconds=round(time.perf_counter() - started, 2),
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), index_dir=str(index),
+        segment_cache_hits=cache.hits, segment_cache_misses=cache.misses)
+
+
+def _write_sidecars(new_dir: Path, stats: BuildStats, report, corpus: list[Path]) -> None:
+    """``build_info.json``, the corpus report and the manifest that ``update`` compares against."""
+    from indexer.corpus import iter_files  # the same file walk the reader used
+
+    info = asdict(stats) | {"schema_version": SCHEMA_VERSION, "corpus": [str(c) for c in corpus],
+                            "report": report.to_dict()}
+    (new_dir / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    (new_dir / REPORT_FILE).write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
+    manifest = corpus_manifest(iter_files(corpus))
+    (new_dir / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def is_stale(corpus: list[Path], index: Path) -> bool:
+    """True when there is no index, it is of another schema, or the corpus files differ from its manifest."""
+    from indexer.corpus import iter_files
+
+    live = live_dir(Path(index))
+    if live is None:
+        return True
+    try:
+        info = json.loads((live / INFO_FILE).read_text(encoding="utf-8"))
+        manifest = json.loads((live / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return info.get("schema_version") != SCHEMA_VERSION or manifest != corpus_manifest(iter_files(corpus))

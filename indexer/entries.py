@@ -1,0 +1,143 @@
+"""Pure: corpus ``Document`` records → index entries, and cited documents → entries of their own.
+
+Every distinct citation key across the corpus becomes an entry of kind ``cited`` unless a real
+document record bears that number, in which case the real document's entry stands for it (its
+"cited by" list is the set of entries whose ``citations`` field holds its key).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Iterable
+
+from indexer.citations import extract_citations, number_key
+from indexer.document import Document, content_hash
+
+__all__ = ["document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
+           "keyword", "CITED_PREFIX"]
+
+CITED_PREFIX = "cite:"
+
+
+def entry_text(title: str, body: str) -> str:
+    """The text citations are extracted from; offsets in ``cites`` point into it."""
+    return f"{title}\n\n{body}" if title and body else title or body
+
+
+def keyword(key: str) -> str:
+    """Keys go into a comma-separated KEYWORD field: a comma inside a law's name must not split it."""
+    return key.replace(",", " ")
+
+
+def _iso_date(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d") if value else None
+    except ValueError:
+        return None
+
+
+def document_entry(doc: Document) -> dict:
+    """The Whoosh fields of one corpus document (title/body analysed three ways by the schema)."""
+    cites = [c.to_dict() for c in extract_citations(entry_text(doc.title, doc.body))]
+    own_key = number_key(doc.doc_number) if doc.doc_number else ""
+    keys = sorted({keyword(c["key"]) for c in cites if c["key"] and c["key"] != own_key})
+    date = _iso_date(doc.date)
+    entry = {
+        "id": doc.id, "kind": doc.kind, "source_file": doc.path.split("#", 1)[0],
+        "title": doc.title, "title_w": doc.title, "title_f": doc.title,
+        "body": doc.body, "body_w": doc.body, "body_f": doc.body,
+        "year": doc.date[:4] if date else "", "doc_number": doc.doc_number, "doc_key": own_key,
+        "doc_type": doc.doc_type, "agency": doc.agency, "citations": ",".join(keys), "cites": cites,
+        "cite_count": 0, "signer": doc.signer, "effective_date": doc.effective_date,
+        "status": doc.status, "field": doc.field, "author": doc.author, "url": doc.url,
+        "source": doc.source, "attachments": [{"name": a.name, "url": a.url} for a in doc.attachments],
+        "content_hash": doc.content_hash, "path": doc.path, "subject": "",
+    }
+    if date:
+        entry["date"] = date
+    entry["undated"] = 0 if date else 1
+    return entry
+
+
+def _most_common(values: Iterable[str]) -> str:
+    counts = Counter(v for v in values if v)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def cited_entry(entry_id: str, key: str, citations: list[dict], citers: list[str], year: str = "") -> dict:
+    """One entry for a document known only from citations of it: best number, type, date, subject."""
+    number = _most_common(c["number"] for c in citations)
+    name = _most_common(c.get("name", "") for c in citations)
+    doc_type = _most_common(c["doc_type"] for c in citations)
+    date = _most_common(c["date"] for c in citations if not year or c["date"][:4] == year)
+    subject = max((c.get("subject", "") for c in citations), key=len, default="")
+    issuer = _most_common(c.get("issuer_name", "") for c in citations) or _most_common(
+        c.get("issuer_code", "") for c in citations)
+    title = name or " ".join(p for p in (doc_type, "số" if number else "", number) if p)
+    year = year or (date[:4] if date else "")
+    entry = {
+        "id": entry_id, "kind": "cited", "source_file": "",
+        "title": title, "title_w": title, "title_f": title,
+        "body": subject, "body_w": subject, "body_f": subject,
+        "year": year, "doc_number": number, "doc_key": key,
+        "doc_type": doc_type, "agency": issuer, "citations": "", "cites": [],
+        "cite_count": len(citers), "signer": "", "effective_date": "", "status": "", "field": "",
+        "author": "", "url": "", "source": "", "attachments": [], "path": "", "subject": subject,
+        "content_hash": content_hash(key, title, subject, date, ",".join(sorted(citers))),
+    }
+    parsed = _iso_date(date)
+    if parsed and parsed.year == int(year or parsed.year):
+        entry["date"] = parsed
+    entry["undated"] = 0 if "date" in entry else 1
+    return entry
+
+
+def citation_year(cite: dict) -> str:
+    """The year a citation pins its document to (from the number or the date), or ``""``."""
+    return str(cite.get("year") or "") or (cite.get("date") or "")[:4]
+
+
+def cited_for_key(key: str, citing: list[tuple[str, dict]], real_years: set[str]) -> list[dict]:
+    """Cited-only entries for one key, from ``(citer id, citation)`` pairs.
+
+    A number without a year ("Kế hoạch số 93/KH-UBND") names different documents in different
+    years; the year of the citation's date tells them apart. A dated citation belongs to the real
+    document of that year, else to a cited entry of that year; an undated one to the real
+    document(s), else to the only dated group, else to a cited entry of its own.
+    """
+    if "" in real_years:  # a real document of unknown date stands for every citation of its number
+        return []
+    dated: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    undated: list[tuple[str, dict]] = []
+    for citer, cite in citing:
+        year = citation_year(cite)
+        (dated[year] if year else undated).append((citer, cite))
+    groups = {y: g for y, g in dated.items() if y not in real_years}
+    if undated and not real_years:
+        if len(groups) == 1:
+            only = next(iter(groups))
+            groups[only] = groups[only] + undated
+        else:
+            groups[""] = undated
+    single = len(groups) == 1 and not real_years
+    out = []
+    for year, group in sorted(groups.items()):
+        entry_id = CITED_PREFIX + key + ("" if single or not year else f"@{year}")
+        citers = sorted({c for c, _ in group})
+        out.append(cited_entry(entry_id, key, [c for _, c in group], citers, year))
+    return out
+
+
+def cited_entries(entries: Iterable[dict], real_years: dict[str, set[str]]) -> list[dict]:
+    """Entries for every cited document that no real document stands for, from the ``cites`` of ``entries``."""
+    by_key: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    for entry in entries:
+        for cite in entry["cites"]:
+            key = keyword(cite["key"])
+            if key and key != entry["doc_key"]:
+                by_key[key].append((entry["id"], cite))
+    out = []
+    for key in sorted(by_key):
+        out += cited_for_key(key, by_key[key], real_years.get(key, set()))
+    return out

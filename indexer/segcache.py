@@ -1,0 +1,88 @@
+"""Segmentation ahead of the index writer: in worker processes, with a cache keyed by content hash.
+
+pyvi is the slowest step of a build. Texts are segmented before Whoosh sees them, in ``jobs``
+processes, and each result is primed into ``segment`` so the word analyzer never runs pyvi itself.
+Results persist in a SQLite file beside the index, keyed by the SHA-1 of the normalized text, so a
+rebuild of unchanged text runs no pyvi at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from indexer.normalize import normalize
+from indexer.segment import join_flags, prime
+
+__all__ = ["SegmentCache", "prime_segmentations"]
+
+log = logging.getLogger(__name__)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
+
+
+class SegmentCache:
+    """A persistent map ``sha1(normalized text)`` → pyvi join flags; ``None`` path keeps it in memory."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.db = sqlite3.connect(str(path) if path else ":memory:")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS seg (digest BLOB PRIMARY KEY, flags BLOB)")
+        self.hits = self.misses = 0
+
+    def get_many(self, digests: list[bytes]) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        for i in range(0, len(digests), 500):
+            chunk = digests[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for digest, blob in self.db.execute(f"SELECT digest, flags FROM seg WHERE digest IN ({marks})", chunk):
+                found[digest] = zlib.decompress(blob)
+        return found
+
+    def put_many(self, items: Iterable[tuple[bytes, bytes]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO seg VALUES (?, ?)",
+                            ((d, zlib.compress(f, 1)) for d, f in items))
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _flags(text: str) -> bytes:
+    return join_flags(text)
+
+
+def _segment_all(texts: list[str], jobs: int, pool) -> Iterator[bytes]:
+    if pool is None or len(texts) < 8:
+        return map(_flags, texts)
+    return pool.imap(_flags, texts, chunksize=max(1, min(64, len(texts) // (jobs * 4) or 1)))
+
+
+def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int = 1, pool=None) -> None:
+    """Segment every distinct text (cache first, then pyvi in ``pool``) and prime ``segment`` with it."""
+    texts = list(dict.fromkeys(normalize(t) for t in raw_texts if t))
+    digests = [_digest(t) for t in texts]
+    known = cache.get_many(digests)
+    cache.hits += len(known)
+    todo = [(t, d) for t, d in zip(texts, digests) if d not in known]
+    cache.misses += len(todo)
+    fresh = list(zip((d for _, d in todo), _segment_all([t for t, _ in todo], jobs, pool)))
+    cache.put_many(fresh)
+    known.update(fresh)
+    for text, digest in zip(texts, digests):
+        prime(text, known[digest])
+
+
+def make_pool(jobs: int):
+    """A fork pool of ``jobs`` segmenting workers, or ``None`` for in-process work."""
+    if jobs <= 1:
+        return None
+    return multiprocessing.get_context("fork").Pool(jobs)

@@ -1,0 +1,177 @@
+"""Incremental update of the live index: only added, changed and removed files are read again.
+
+Files are compared with the manifest of the last build or update (size and mtime first, then the
+entries' content hashes), so an untouched file costs one ``stat``. The cited-document entries whose
+keys the changed entries cite (or cited before) are recomputed from the index itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from whoosh import index as whoosh_index
+from whoosh.query import And, Term
+
+from indexer.build import (INFO_FILE, MANIFEST_FILE, BuildError, corpus_manifest, live_dir,
+                           write_entries)
+from indexer.corpus import iter_files, read_file
+from indexer.entries import cited_for_key, document_entry, keyword
+from indexer.lock import IndexLock
+from indexer.schema import SCHEMA_VERSION
+from indexer.segcache import SegmentCache, make_pool
+
+__all__ = ["UpdateStats", "update"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UpdateStats:
+    """What an update changed."""
+
+    files_added: int
+    files_changed: int
+    files_removed: int
+    entries_added: int
+    entries_changed: int
+    entries_removed: int
+    cited_recomputed: int
+    problems: tuple[str, ...]
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"files +{self.files_added} ~{self.files_changed} -{self.files_removed}; entries "
+                f"+{self.entries_added} ~{self.entries_changed} -{self.entries_removed}; "
+                f"{self.cited_recomputed} cited entries recomputed; {len(self.problems)} problems; "
+                f"{self.seconds:.1f} s")
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _diff(old: dict, new: dict) -> tuple[list[str], list[str], list[str]]:
+    added = sorted(set(new) - set(old))
+    removed = sorted(set(old) - set(new))
+    changed = sorted(p for p in set(new) & set(old) if new[p] != old[p])
+    return added, changed, removed
+
+
+def _indexed_by_file(searcher, path: str) -> dict[str, dict]:
+    return {f["id"]: f for f in (searcher.stored_fields(n) for n in searcher.document_numbers(source_file=path))}
+
+
+def update(corpus: list[Path], index: Path, jobs: int = 1,
+           progress: Callable[[int], None] | None = None) -> UpdateStats:
+    """Bring the live index in line with ``corpus`` without a full rebuild."""
+    started = time.perf_counter()
+    index = Path(index)
+    with IndexLock(index):
+        live = live_dir(index)
+        if live is None:
+            raise BuildError(f"no index at {index}: run `python -m indexer build` first")
+        info = json.loads((live / INFO_FILE).read_text(encoding="utf-8"))
+        if info.get("schema_version") != SCHEMA_VERSION:
+            raise BuildError("the index was built by another version of the indexer: run a full build")
+        old = json.loads((live / MANIFEST_FILE).read_text(encoding="utf-8"))
+        new = corpus_manifest(iter_files(corpus))
+        added, changed, removed = _diff(old, new)
+        ix = whoosh_index.open_dir(str(live))
+        cache = SegmentCache(index.with_name(index.name + ".segcache"))
+        pool = make_pool(jobs) if len(added) + len(changed) > 20 else None
+        try:
+            counts, touched, problems = _apply_files(ix, added + changed, removed, cache, jobs, pool, progress)
+            recomputed = _recompute_cited(ix, touched, cache)
+        finally:
+            if pool is not None:
+                pool.terminate()
+            cache.close()
+        _write_json(live / MANIFEST_FILE, new)
+        info["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        with ix.searcher() as s:
+            info["entries"] = s.doc_count()
+        _write_json(live / INFO_FILE, info)
+        return UpdateStats(len(added), len(changed), len(removed), *counts, recomputed,
+                           tuple(problems), round(time.perf_counter() - started, 2))
+
+
+def _apply_files(ix, paths: list[str], removed: list[str], cache, jobs, pool, progress):
+    """Re-read ``paths``, drop ``removed``; return (added, changed, removed) counts, touched keys, problems."""
+    touched: set[str] = set()
+    problems: list[str] = []
+    fresh: list[dict] = []
+    n_added = n_changed = n_removed = 0
+    with ix.searcher() as s:
+        before = {p: _indexed_by_file(s, p) for p in paths + removed}
+    writer = ix.writer()
+    try:
+        for path in removed:
+            for doc_id, fields in before[path].items():
+                writer.delete_by_term("id", doc_id)
+                touched.update(_keys_of(fields))
+                n_removed += 1
+        for path in paths:
+            docs, file_problems = read_file(Path(path))
+            problems += [f"{p.path}:{p.line}: {p.reason}" for p in file_problems]
+            old = before[path]
+            for doc in docs:
+                entry = document_entry(doc)
+                prev = old.pop(doc.id, None)
+                if prev is not None and prev.get("content_hash") == doc.content_hash:
+                    continue
+                if prev is not None:
+                    touched.update(_keys_of(prev))
+                    n_changed += 1
+                else:
+                    n_added += 1
+                touched.update(_keys_of(entry))
+                writer.delete_by_term("id", doc.id)
+                fresh.append(entry)
+            for doc_id, fields in old.items():  # entries gone from a changed file
+                writer.delete_by_term("id", doc_id)
+                touched.update(_keys_of(fields))
+                n_removed += 1
+        write_entries(writer, fresh, cache, jobs, pool, progress)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return (n_added, n_changed, n_removed), touched, problems
+
+
+def _keys_of(fields: dict) -> set[str]:
+    """Keys whose cited entries depend on this entry: what it cites, and its own number."""
+    keys = {keyword(c["key"]) for c in fields.get("cites") or [] if c.get("key")}
+    if fields.get("doc_key") and fields.get("kind") == "document":
+        keys.add(fields["doc_key"])
+    return keys
+
+
+def _recompute_cited(ix, keys: set[str], cache) -> int:
+    """Rewrite the cited-only entries of every key in ``keys`` from what the index now holds."""
+    if not keys:
+        return 0
+    writer = ix.writer()
+    try:
+        fresh = []
+        with ix.searcher() as s:
+            for key in sorted(keys):
+                writer.delete_by_query(And([Term("doc_key", key), Term("kind", "cited")]))
+                years = {s.stored_fields(n)["year"] for n in s.document_numbers(doc_key=key, kind="document")}
+                citing = [(f["id"], c) for f in (s.stored_fields(n) for n in s.document_numbers(citations=key))
+                          for c in f["cites"] if keyword(c["key"]) == key]
+                fresh += cited_for_key(key, citing, years)
+        write_entries(writer, fresh, cache, 1, None)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return len(keys)
