@@ -1,0 +1,42 @@
+"""``python -m search_app serve``: the app under waitress, a multi-threaded production WSGI server."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT)
+def main() -> None:
+    """Serve the vnlex search UI and JSON API."""
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--index", default=lambda: os.environ.get("VNLEX_INDEX_DIR", "var/index"),
+              show_default="$VNLEX_INDEX_DIR or var/index", help="Index location (read-only).")
+@click.option("--host", default=lambda: os.environ.get("VNLEX_HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", type=click.IntRange(1, 65535), default=lambda: int(os.environ.get("VNLEX_PORT", "5000")),
+              show_default="5000")
+@click.option("--threads", type=click.IntRange(1, 64), default=lambda: int(os.environ.get("VNLEX_THREADS", "8")),
+              show_default="8", help="Worker threads.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log one line per request.")
+def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> None:
+    """Serve on http://HOST:PORT until stopped.
+
+    \b
+    Example:
+        python -m search_app serve --index var/index --port 5000
+    """
+    from waitress import serve as waitress_serve
+
+    from search_app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("search_app.access").setLevel(logging.INFO if access_log else logging.WARNING)
+    app = create_app({"INDEX_DIR": index})
+    click.echo(f"serving {index} on http://{host}:{port}/ with {threads} threads")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="vnlex")

@@ -1,0 +1,195 @@
+"""Query understanding: what a person typed → Whoosh query objects. Pure; never raises on text.
+
+The text goes through the index's own normalize + analysis chains (``indexer.analysis``), so a query
+meets the index in the same spelling, the same words and the same syllables:
+
+- a document number anywhere (``43-CT/TW``, ``43 - ct/tw``, ``30/2020/ND-CP``) matches the entry that
+  bears it (first) and the entries citing it;
+- ``"quoted phrases"`` must appear as phrases, ``-word`` excludes, ``a OR b`` offers alternatives;
+- plain words match as words (pyvi compounds), as syllables, and folded (without diacritics); when
+  the query has diacritics, exact matches score above folded ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from indexer.citations import find_numbers
+from indexer.normalize import clean, fold
+
+__all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query"]
+
+# Bounds on what one query may ask of the index (hostile or pasted queries): syllables kept.
+MAX_TERMS = 64
+MAX_QUERY_CHARS = 1000
+
+# Weights of the clauses a plain word contributes; tuned on ALQAC train (bench/quality.py).
+WEIGHTS = {
+    "title_w": 2.0, "body_w": 1.0,        # pyvi words: a compound match is worth most
+    "title": 1.5, "body": 0.6,            # syllables with diacritics
+    "title_f": 0.8, "body_f": 0.3,        # syllables without diacritics
+    "phrase": 2.0,                        # the whole run of words as a phrase
+    "doc_key": 1000.0, "citations": 40.0,  # document numbers: the entry itself, then its citers
+}
+
+_SYL, _WORD, _FOLD = syllable_analyzer(), word_analyzer(), folded_analyzer()
+
+# Pieces of a query string, in order of precedence.
+_PIECE = re.compile(
+    r'(?P<neg>-)?"(?P<phrase>[^"]*)"?'       # a quoted phrase, e.g. "hội chữ thập đỏ" or -"x y"
+    r"|(?P<or>\bOR\b|\|\|)"                  # alternative, e.g. a OR b
+    r"|(?<!\S)-(?P<exclude>[^\s\"]+)"        # exclusion, e.g. -thuế
+    r"|(?P<word>[^\s\"]+)"                   # anything else is text
+)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a query string asks for: free text groups (OR'ed), phrases, exclusions, number keys."""
+
+    groups: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    number_keys: tuple[str, ...] = ()
+    accented: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        return not (any(g.strip() for g in self.groups) or self.phrases or self.number_keys)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split ``text`` into its parts. ``'"chữ thập đỏ" -thuế 43-CT/TW'`` → a phrase, an exclusion, a key."""
+    text = clean(text or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
+    keys = []
+    for start, end, key in sorted(find_numbers(text), reverse=True):
+        keys.append(key)
+        text = text[:start] + " " + text[end:]
+    groups, phrases, excluded, current = [], [], [], []
+    for m in _PIECE.finditer(text):
+        if m.group("phrase") is not None:
+            (excluded if m.group("neg") else phrases).append(m.group("phrase"))
+        elif m.group("or"):
+            groups.append(" ".join(current))
+            current = []
+        elif m.group("exclude"):
+            excluded.append(m.group("exclude"))
+        else:
+            current.append(m.group("word"))
+    groups.append(" ".join(current))
+    visible = " ".join(groups + phrases)
+    return ParsedQuery(tuple(g for g in groups if g.strip()), tuple(p for p in phrases if p.strip()),
+                       tuple(excluded), tuple(dict.fromkeys(reversed(keys))),
+                       accented=fold(visible) != visible.lower())
+
+
+def _tokens(analyzer, text: str) -> list[str]:
+    return [t.text for t in analyzer(text)][:MAX_TERMS]
+
+
+def _terms(fieldname: str, words: list[str], boost: float) -> list[Q.Query]:
+    return [Q.Term(fieldname, w, boost=boost) for w in dict.fromkeys(words)]
+
+
+def _phrase(fieldname: str, words: list[str], boost: float = 1.0) -> Q.Query:
+    return Q.Phrase(fieldname, words, boost=boost) if len(words) > 1 else Q.Term(fieldname, words[0], boost=boost)
+
+
+def _syllable_match(syl: str, folded: str, accented: bool) -> Q.Query:
+    """One syllable, anywhere: with its diacritics, or folded (the only form when typed without)."""
+    alts = [Q.Term("title_f", folded, boost=WEIGHTS["title_f"]), Q.Term("body_f", folded, boost=WEIGHTS["body_f"])]
+    if accented:
+        alts += [Q.Term("title", syl, boost=WEIGHTS["title"]), Q.Term("body", syl, boost=WEIGHTS["body"])]
+    return Q.Or(alts)
+
+
+def text_query(text: str, accented: bool, require_all: bool) -> Q.Query | None:
+    """Scored query for free text; ``require_all`` makes every syllable required (short queries)."""
+    syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
+    if not folded:
+        return None
+    matches = [_syllable_match(s, f, accented) for s, f in zip(syls, folded)]
+    required = Q.And(matches) if require_all else Q.Or(matches)
+    bonus: list[Q.Query] = []
+    if accented:
+        words = _tokens(_WORD, text)
+        bonus += _terms("title_w", words, WEIGHTS["title_w"]) + _terms("body_w", words, WEIGHTS["body_w"])
+        if len(syls) > 1:
+            bonus += [_phrase("body", syls, WEIGHTS["phrase"]), _phrase("title", syls, WEIGHTS["phrase"])]
+    elif len(folded) > 1:
+        bonus += [_phrase("body_f", folded, WEIGHTS["phrase"]), _phrase("title_f", folded, WEIGHTS["phrase"])]
+    return Q.AndMaybe(required, Q.Or(bonus)) if bonus else required
+
+
+def phrase_query(text: str) -> Q.Query | None:
+    """A quoted phrase: in the title or the body, with diacritics when it has any."""
+    syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
+    if not folded:
+        return None
+    if fold(text) != text.lower():
+        return Q.Or([_phrase("title", syls), _phrase("body", syls)])
+    return Q.Or([_phrase("title_f", folded), _phrase("body_f", folded)])
+
+
+def number_query(key: str) -> Q.Query:
+    """The entry numbered ``key`` first, then every entry citing it."""
+    return Q.Or([Q.Term("doc_key", key, boost=WEIGHTS["doc_key"]),
+                 Q.Term("citations", key, boost=WEIGHTS["citations"])])
+
+
+def type_number_query(doc_type: str, number: str) -> Q.Query:
+    """``chỉ thị 43``: entries of that type numbered 43 (``43/…``, ``43-…``; ``05/…`` for 5)."""
+    stems = {number, number.rjust(2, "0")}
+    prefixes = [Q.Prefix("doc_key", f"{n}{sep}") for n in sorted(stems) for sep in "/-"]
+    return Q.And([Q.Term("doc_type", doc_type), Q.Or(prefixes)], boost=WEIGHTS["doc_key"])
+
+
+def _excluded_query(words: tuple[str, ...]) -> Q.Query | None:
+    alts: list[Q.Query] = []
+    for text in words:
+        syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
+        if not folded:
+            continue
+        if fold(text) != text.lower():
+            alts += [_phrase("title", syls), _phrase("body", syls)]
+        else:
+            alts += [_phrase("title_f", folded), _phrase("body_f", folded)]
+    return Q.Or(alts) if alts else None
+
+
+def exclusion_query(parsed: ParsedQuery) -> Q.Query | None:
+    """What ``-word`` and ``-"phrase"`` exclude, as a mask: Whoosh's ``AndNot`` leaks excluded
+    documents back in when results are grouped for facets, a search ``mask`` does not."""
+    return _excluded_query(parsed.excluded)
+
+
+def compose(parsed: ParsedQuery, number_keys: list[str], extra: list[Q.Query] = ()) -> Q.Query | None:
+    """The positive query: numbers (when any) lead, text is required or a bonus (see ``exclusion_query``)."""
+    texts = [text_query(g, parsed.accented, require_all=len(_tokens(_FOLD, g)) <= 4) for g in parsed.groups]
+    texts = [t for t in texts if t is not None]
+    text = Q.Or(texts) if len(texts) > 1 else (texts[0] if texts else None)
+    phrases = [p for p in (phrase_query(p) for p in parsed.phrases) if p is not None]
+    leads = [number_query(k) for k in number_keys] + list(extra)
+    if leads:
+        lead = Q.Or(leads)
+        required = Q.And([lead] + phrases) if phrases else lead
+        main = Q.AndMaybe(required, text) if text is not None else required
+    elif text is not None or phrases:
+        main = Q.And([q for q in [text] + phrases if q is not None])
+    else:
+        return None
+    return main
+
+
+
+
+def any_word_query(parsed: ParsedQuery) -> Q.Query | None:
+    """Free text with every syllable optional (BM25 over whatever matches)."""
+    texts = [text_query(g, parsed.accented, require_all=False) for g in parsed.groups]
+    texts = [t for t in texts if t is not None]
+    return Q.Or(texts) if texts else None

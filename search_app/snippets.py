@@ -1,0 +1,102 @@
+"""HTML from stored text: highlighted snippets, and full text with its citations linked.
+
+Everything from a document is escaped; the only markup is what this module adds (``<mark>``,
+``<a href>``, ``<p>``). Matching is on folded syllables, so ``chu thap do`` marks ``Chữ thập đỏ``.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import quote
+
+from indexer.analysis import folded_analyzer
+from indexer.normalize import fold
+
+__all__ = ["snippet", "query_terms", "linked_text", "citation_href"]
+
+SNIPPET_CHARS = 260
+_SYLLABLE = re.compile(r"\w+")
+_FOLD = folded_analyzer()
+
+
+def query_terms(parsed) -> frozenset[str]:
+    """Folded syllables of the query's text and phrases (not of its exclusions)."""
+    text = " ".join(tuple(parsed.groups) + tuple(parsed.phrases))
+    return frozenset(t.text for t in _FOLD(text))
+
+
+def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    folded = fold(text)  # one character for one: offsets carry over to ``text``
+    return [(m.start(), m.end()) for m in _SYLLABLE.finditer(folded) if m.group() in terms]
+
+
+def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """The ``size``-character window holding the most distinct matched words, snapped to spaces."""
+    if not spans:
+        return 0, min(len(text), size)
+    best, best_score, j = 0, -1, 0
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] - start <= size:
+            j += 1
+        score = len({fold(text[s:e]) for s, e in spans[i:j]}) * 10 + (j - i)
+        if score > best_score:
+            best, best_score = i, score
+    start = max(0, spans[best][0] - size // 5)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 30 else start
+    end = min(len(text), start + size)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + size // 2 else end
+    return start, end
+
+
+def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    out, pos = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    return "".join(out)
+
+
+def snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS) -> str:
+    """An HTML snippet of ``text`` around the query's words, matches in ``<mark>``, the rest escaped."""
+    if not text:
+        return ""
+    spans = _matches(text, terms) if terms else []
+    start, end = _window(text, spans, size)
+    body = _marked(text, spans, start, end).replace("\n", " ")
+    return ("… " if start else "") + body + (" …" if end < len(text) else "")
+
+
+def _paragraphs(escaped: str) -> str:
+    parts = [p.strip() for p in re.split(r"\n\s*\n", escaped)]
+    return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in parts if p)
+
+
+def citation_href(cite: dict) -> str:
+    """Where a citation links: the number page, or the cited entry of a law cited by name."""
+    if cite.get("number"):
+        return "/van-ban/" + quote(cite["number"], safe="")
+    return "/entry/" + quote("cite:" + cite.get("key", ""), safe=":")
+
+
+def linked_text(body: str, cites: list[dict], offset: int, href=citation_href) -> str:
+    """``body`` as HTML paragraphs with each citation (offsets shifted by ``offset``) as a link."""
+    out, pos = [], 0
+    for c in sorted(cites, key=lambda c: c.get("start", 0)):
+        s, e = c.get("start", 0) - offset, c.get("end", 0) - offset
+        if s < pos or e > len(body) or s < 0 or not c.get("key"):
+            continue
+        out.append(escape(body[pos:s]))
+        out.append(f'\x00a href="{escape(href(c))}"\x01{escape(" ".join(body[s:e].split()))}\x00/a\x01')
+        pos = e
+    out.append(escape(body[pos:]))
+    html = _paragraphs("".join(out))
+    return html.replace("\x00", "<").replace("\x01", ">")

@@ -1,0 +1,57 @@
+"""Number-shaped parts of a query that are not full document numbers.
+
+- ``near_miss_keys("43/ct-tw")`` → ``["43-ct/tw"]``: the other separator style of the same number
+  (state documents use ``number/TYPE-ISSUER``, Party documents ``number-TYPE/ORGAN``; people mix them).
+- ``type_and_number(parsed, types)``: ``chỉ thị 43`` → the Chỉ thị numbered 43, whatever its symbol.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from indexer.normalize import fold
+
+__all__ = ["near_miss_keys", "type_and_number"]
+
+# A number key split in its parts, e.g. "43/ct-tw", "30/2020/nd-cp", "108-kh/tu".
+_KEY = re.compile(r"^(?P<n>\d+)(?:/(?P<year>(?:19|20)\d\d))?[/-](?P<type>[a-z]+)[/-](?P<issuer>[a-z0-9-]+)$")
+
+
+def near_miss_keys(key: str) -> list[str]:
+    """Other spellings of ``key`` that a person may have meant, most likely first."""
+    m = _KEY.match(key)
+    if not m:
+        return []
+    n, year, t, issuer = m.group("n"), m.group("year"), m.group("type"), m.group("issuer")
+    stem = f"{n}/{year}" if year else n
+    forms = [f"{stem}/{t}-{issuer}", f"{stem}-{t}/{issuer}", f"{n}/{t}-{issuer}", f"{n}-{t}/{issuer}"]
+    if year:
+        forms.append(f"{n}/{year}/{t}-{issuer}")
+    return [f for f in dict.fromkeys(forms) if f != key]
+
+
+def type_and_number(parsed, types: list[str]) -> list[tuple[str, str, object]]:
+    """``[(doc_type, number, parsed_without_it)]`` for "<type name> [số] <number>" in the free text.
+
+    ``types`` are the document type names the index holds (its ``doc_type`` values), so only real
+    types are recognised: ``chỉ thị 43``, ``chi thi so 43``, ``Kế hoạch 93``.
+    """
+    found = []
+    by_fold = sorted(((fold(t), t) for t in types if t), key=lambda p: -len(p[0]))
+    if not by_fold:
+        return found
+    names = "|".join(re.escape(f) for f, _ in by_fold)
+    pattern = re.compile(rf"(?<!\w)(?P<type>{names})\s+(?:so\s+)?(?P<n>\d{{1,5}})(?![\w/.-])")
+    groups = list(parsed.groups)
+    for i, group in enumerate(groups):
+        m = pattern.search(fold(group))  # fold keeps offsets: cut the original text at them
+        if not m:
+            continue
+        doc_type = dict(by_fold)[m.group("type")]
+        groups[i] = (group[:m.start()] + " " + group[m.end():]).strip()
+        found.append((doc_type, m.group("n").lstrip("0") or "0"))
+    if not found:
+        return []
+    rest = replace(parsed, groups=tuple(g for g in groups if g))
+    return [(t, n, rest) for t, n in found]

@@ -1,0 +1,68 @@
+"""Cross-cutting HTTP behaviour: security headers, request ids, Vietnamese error pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from flask import Flask, g, render_template, request
+
+from search_app.params import ParamError
+from search_app.search import NoIndexError
+
+log = logging.getLogger("search_app.access")
+
+# No inline script anywhere: the pages work without JavaScript.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, param: str | None = None):
+    """One error shape for the API (``{"error": {status, message, param}}``), a page for people."""
+    if _wants_json():
+        return {"error": {"status": status, "message": message, "param": param}}, status
+    return render_template("error.html", status=status, message=message, param=param), status
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _start():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        log.info("%s %s %s %d %.1fms", g.get("request_id", "-"), request.method, request.full_path.rstrip("?"),
+                 response.status_code, (time.perf_counter() - g.get("started", time.perf_counter())) * 1000)
+        return response
+
+    @app.errorhandler(ParamError)
+    def _bad_param(exc: ParamError):
+        return error_response(400, exc.message, exc.param)
+
+    @app.errorhandler(NoIndexError)
+    def _no_index(exc: NoIndexError):
+        return error_response(503, str(exc))
+
+    @app.errorhandler(404)
+    def _not_found(exc):
+        return error_response(404, "Không tìm thấy trang hoặc văn bản này." if not _wants_json() else "not found")
+
+    @app.errorhandler(405)
+    def _method(exc):
+        return error_response(405, "method not allowed")
+
+    @app.errorhandler(500)
+    def _internal(exc):
+        log.exception("internal error on %s", request.path)
+        return error_response(500, "internal error")

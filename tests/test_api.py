@@ -1,0 +1,160 @@
+"""JSON API over a real index of a tiny real corpus: numbers in every spelling, filters, citations, errors."""
+
+import pytest
+
+from search_app import create_app
+
+SEED = "file:thanhhoa-article-2023-04-22.txt"
+
+
+@pytest.fixture(scope="module")
+def client(tiny_index):
+    return create_app({"INDEX_DIR": str(tiny_index), "TESTING": True}).test_client()
+
+
+def search(client, **args):
+    resp = client.get("/api/search", query_string=args)
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+def ids(data):
+    return [r["id"] for r in data["results"]]
+
+
+@pytest.mark.parametrize("q", ["43-CT/TW", "43 - CT/TW", "43-ct/tw", "43- CT/TW", "Chỉ thị số 43-CT/TW"])
+def test_party_number_in_any_spelling_finds_the_directive_then_its_citer(client, q):
+    assert ids(search(client, q=q)) == ["cite:43-ct/tw", SEED]
+
+
+def test_near_miss_separators_find_the_party_number(client):
+    data = search(client, q="43/CT-TW")
+    assert ids(data) == ["cite:43-ct/tw", SEED]
+    assert data["notes"] == ["43/ct-tw → 43-ct/tw"]
+
+
+@pytest.mark.parametrize("q, first", [
+    ("93/kh-ubnd", "cite:93/kh-ubnd"),            # cited only by the seed article
+    ("82/2020/ND-CP", "congbao:5c749a8ad9308f94"),  # congbao page of Nghị định 82/2020/NĐ-CP
+    ("82/2020/nđ-cp", "congbao:5c749a8ad9308f94"),
+    ("82/2020/NÐ-CP", "congbao:5c749a8ad9308f94"),  # U+00D0
+    ("2403/QĐ-UBND", "binhduong:416"),             # the listing typed it as 2403/QÐ-UBND
+    ("2403/qd-ubnd", "binhduong:416"),
+])
+def test_number_lookup_ranks_the_document_first(client, q, first):
+    assert ids(search(client, q=q))[0] == first
+
+
+def test_type_and_bare_number_lists_documents_of_that_type(client):
+    data = search(client, q="chỉ thị 18")
+    assert sorted(ids(data)) == sorted(["cite:18/ct-ttg@2018", "congbao:1f2ae024b01188f0", "congbao:2e3cd7e1bfc36213",
+                                        "congbao:2163ee4db7840101", "congbao:b43c4a7989cb566c"])
+
+
+@pytest.mark.parametrize("q", ["chu thap do", "chữ thập đỏ", "CHỮ THẬP ĐỎ", "chữ thập đỏ"])
+def test_folded_and_accented_queries_find_the_article(client, q):
+    assert SEED in ids(search(client, q=q))[:2]
+
+
+def test_phrase_exclusion_and_or(client):
+    assert SEED in ids(search(client, q='"hội chữ thập đỏ"'))
+    assert ids(search(client, q='"đỏ chữ thập"')) == []
+    assert SEED not in ids(search(client, q="chữ thập đỏ -nhân"))
+    either = set(ids(search(client, q="khen thưởng OR học sinh")))
+    assert either == set(ids(search(client, q="khen thưởng"))) | set(ids(search(client, q="học sinh"))) == {
+        "binhduong:0", "binhduong:3974", "cite:34-ct/tw"}
+
+
+@pytest.mark.parametrize("args, expected", [
+    # 4 records of 18/CT-TTg + the cited 43-CT/TW, 34-CT/TW and 18/CT-TTg of 2018
+    ({"type": "Chỉ thị"}, 7),
+    ({"type": "Chỉ thị", "agency": "Thủ tướng Chính phủ"}, 5),
+    ({"type": ["Chỉ thị", "Công văn"]}, 9),
+    ({"kind": "article"}, 1),
+    ({"kind": "document", "from": "2015-01-01", "to": "31/12/2016"}, 3),
+    ({"year": "2013"}, 1),
+])
+def test_filters_narrow_the_result_set(client, args, expected):
+    data = search(client, **args)
+    assert data["total"] == expected
+    if "type" in args:
+        wanted = args["type"] if isinstance(args["type"], list) else [args["type"]]
+        assert {r["doc_type"] for r in data["results"]} <= set(wanted)
+
+
+def test_facets_count_the_whole_result_set(client):
+    data = search(client, q="18/CT-TTg")
+    assert data["facets"]["kind"] == {"document": 4, "article": 1, "cited": 1}
+    assert data["facets"]["year"]["2018"] == 1
+
+
+def test_sort_by_date_and_pagination(client):
+    data = search(client, sort="date", per_page="10")
+    dates = [r["date"] for r in data["results"]]
+    assert dates == sorted(dates, reverse=True)
+    page2 = search(client, sort="date", per_page="10", page="2")
+    assert page2["total"] == data["total"] > 10 and page2["page"] == 2
+    assert not set(ids(data)) & set(ids(page2))
+    oldest = search(client, sort="date_asc", per_page="10")["results"][0]["date"]
+    assert oldest == "2012-05-30"  # Chỉ thị 18/CT-TTg of 2012
+
+
+def test_snippet_marks_matches_and_escapes_the_rest(client):
+    snippet = search(client, q="chu thap do", kind="article")["results"][0]["snippet"]
+    assert "<mark>Chữ</mark> <mark>thập</mark> <mark>đỏ</mark>" in snippet
+    assert "<script" not in snippet
+
+
+def test_entry_has_every_field_and_both_citation_lists(client):
+    entry = client.get(f"/api/entries/{SEED}").get_json()
+    assert entry["author"] == "Lâm Anh"
+    assert entry["date"] == "2023-04-22"
+    assert entry["body"].startswith("Ngày 18 tháng 4 năm 2023")
+    numbers = [c["number"] or c["name"] for c in entry["cites"]]
+    assert numbers == ["93/KH-UBND", "44-KL/TW", "43-CT/TW", "108-KH/TU", "Luật hoạt động Chữ thập đỏ", "18/CT-TTg"]
+    assert entry["cited_by"] == []
+
+
+def test_citations_endpoint_any_spelling(client):
+    for number in ("18/CT-TTg", "18/ct-ttg", "18 / CT-TTg", "18/CT-TTG"):
+        data = client.get(f"/api/citations/{number}").get_json()
+        assert data["key"] == "18/ct-ttg"
+        assert data["entry"]["kind"] == "document"  # a real 18/CT-TTg record is shown first
+        assert data["cited_by"] == []  # the seed cites the 2018 one, not this one
+    cited = client.get("/api/entries/cite:18/ct-ttg@2018").get_json()
+    assert [c["id"] for c in cited["cited_by"]] == [SEED]
+
+
+@pytest.mark.parametrize("args, param", [
+    ({"from": "2023-13-01"}, "from"),
+    ({"to": "hôm qua"}, "to"),
+    ({"from": "2024-01-01", "to": "2023-01-01"}, "from"),
+    ({"sort": "popular"}, "sort"),
+    ({"page": "0"}, "page"),
+    ({"page": "abc"}, "page"),
+    ({"page": "99"}, "page"),
+    ({"per_page": "500"}, "per_page"),
+    ({"kind": "blog"}, "kind"),
+])
+def test_bad_parameters_are_400_naming_the_parameter(client, args, param):
+    resp = client.get("/api/search", query_string={"q": "chữ thập đỏ", **args})
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["param"] == param
+    assert resp.get_json()["error"]["status"] == 400
+
+
+def test_unknown_entry_and_number_are_404(client):
+    assert client.get("/api/entries/nope").get_json()["error"]["status"] == 404
+    assert client.get("/api/citations/999/KH-XYZ").status_code == 404
+
+
+def test_no_index_is_503(tmp_path):
+    client = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True}).test_client()
+    resp = client.get("/api/search?q=x")
+    assert resp.status_code == 503
+    assert resp.get_json()["error"]["status"] == 503
+
+
+@pytest.mark.parametrize("q", ['"', "(", "AND OR NOT", "a:b", "*a*", "[x TO y]", "\x00", "-", "OR", "\"\"\"", "x" * 10000])
+def test_odd_query_strings_never_fail(client, q):
+    assert client.get("/api/search", query_string={"q": q}).status_code == 200
