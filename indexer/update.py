@@ -20,8 +20,8 @@ from whoosh.query import And, Term
 
 from indexer.build import (INFO_FILE, MANIFEST_FILE, BuildError, corpus_manifest, live_dir,
                            write_entries)
-from indexer.corpus import iter_files, read_file
-from indexer.entries import cited_for_key, document_entry, keyword
+from indexer.corpus import corpus_root, iter_files, read_file
+from indexer.entries import apply_aliases, cited_for_key, document_entry, keyword
 from indexer.lock import IndexLock
 from indexer.schema import SCHEMA_VERSION
 from indexer.segcache import SegmentCache, make_pool
@@ -88,7 +88,9 @@ def update(corpus: list[Path], index: Path, jobs: int = 1,
         cache = SegmentCache(index.with_name(index.name + ".segcache"))
         pool = make_pool(jobs) if len(added) + len(changed) > 20 else None
         try:
-            counts, touched, problems = _apply_files(ix, added + changed, removed, cache, jobs, pool, progress)
+            aliases = {(k, y): v for k, y, v in info.get("law_aliases", [])}
+            counts, touched, problems = _apply_files(ix, corpus, added + changed, removed, cache, jobs, pool,
+                                                     progress, aliases)
             recomputed = _recompute_cited(ix, touched, cache)
         finally:
             if pool is not None:
@@ -103,7 +105,8 @@ def update(corpus: list[Path], index: Path, jobs: int = 1,
                            tuple(problems), round(time.perf_counter() - started, 2))
 
 
-def _apply_files(ix, paths: list[str], removed: list[str], cache, jobs, pool, progress):
+def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], cache, jobs, pool, progress,
+                 aliases: dict):
     """Re-read ``paths``, drop ``removed``; return (added, changed, removed) counts, touched keys, problems."""
     touched: set[str] = set()
     problems: list[str] = []
@@ -119,11 +122,11 @@ def _apply_files(ix, paths: list[str], removed: list[str], cache, jobs, pool, pr
                 touched.update(_keys_of(fields))
                 n_removed += 1
         for path in paths:
-            docs, file_problems = read_file(Path(path))
+            docs, file_problems = read_file(Path(path), root=corpus_root(path, corpus))
             problems += [f"{p.path}:{p.line}: {p.reason}" for p in file_problems]
             old = before[path]
             for doc in docs:
-                entry = document_entry(doc)
+                entry = apply_aliases(document_entry(doc), aliases)  # the last build's law names
                 prev = old.pop(doc.id, None)
                 if prev is not None and prev.get("content_hash") == doc.content_hash:
                     continue

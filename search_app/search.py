@@ -19,7 +19,7 @@ from whoosh import query as Q
 from whoosh import sorting
 
 from indexer.citations import number_key
-from indexer.entries import citation_year, keyword
+from indexer.entries import canonical_agency, citation_year, keyword
 from indexer.normalize import fold
 from search_app.params import FILTERS, ParamError, SearchParams
 from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, parse_query,
@@ -107,6 +107,7 @@ class SearchService:
         parts = []
         for param, values in params.filters:
             fieldname = FILTERS[param][0]
+            values = [canonical_agency(v) for v in values] if fieldname == "agency" else values
             parts.append(Q.Or([Q.Term(fieldname, v) for v in values]))
         if params.date_from or params.date_to:
             start = datetime.combine(params.date_from, dtime.min) if params.date_from else None
@@ -268,7 +269,7 @@ class SearchService:
         """The entry (with ``cited_by``) for a document number typed any way, and the key that matched."""
         s = self.searcher()
         key = number_key(number)
-        for k in [key] + near_miss_keys(key):
+        for k in dict.fromkeys([key, number] + near_miss_keys(key)):  # a law's name key is its own key
             nums = list(s.document_numbers(doc_key=k))
             if nums:
                 best = min((s.stored_fields(n) for n in nums), key=lambda f: (f["kind"] != "document", f["id"]))

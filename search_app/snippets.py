@@ -81,10 +81,8 @@ def _paragraphs(escaped: str) -> str:
 
 
 def citation_href(cite: dict) -> str:
-    """Where a citation links: the number page, or the cited entry of a law cited by name."""
-    if cite.get("number"):
-        return "/van-ban/" + quote(cite["number"], safe="")
-    return "/entry/" + quote("cite:" + cite.get("key", ""), safe=":")
+    """Where a citation links: the page of its number (or of its key, for a law cited by name)."""
+    return "/van-ban/" + quote(cite.get("number") or cite.get("key", ""), safe="/")
 
 
 def linked_text(body: str, cites: list[dict], offset: int, href=citation_href) -> str:

@@ -104,6 +104,12 @@ def test_update_after_add_change_delete(tiny_corpus, tmp_path):
     stats = update([corpus], index)
     assert (stats.files_changed, stats.entries_changed) == (1, 1)
     assert _stored(index)["cite:43-ct/tw"]["cite_count"] == 1
+    # change a page whose id comes from its path: same id, one entry changed, none added
+    seed = corpus / "thanhhoa-article-2023-04-22.txt"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Lâm Anh", "Thêm một đoạn.\n\nLâm Anh"), encoding="utf-8")
+    stats = update([corpus], index)
+    assert (stats.files_changed, stats.entries_added, stats.entries_changed) == (1, 0, 1)
+    assert "Thêm một đoạn." in _stored(index)[SEED_ID]["body"]
     assert verify([corpus], index)[0] == []
     assert not is_stale([corpus], index)
 
