@@ -25,7 +25,7 @@ __all__ = ["SyllableTokenizer", "WordTokenizer", "FoldFilter",
 
 def is_indexable(token: str) -> bool:
     """Tokens with a letter or digit are indexed; lone punctuation (``"/"``, ``"-"``) is not."""
-    return any(ch.isalnum() for ch in token)
+    return token[0].isalnum() or any(ch.isalnum() for ch in token)
 
 
 class _SpanTokenizer(Tokenizer):

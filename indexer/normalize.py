@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["clean", "normalize", "fold", "to_old_tone_style", "to_new_tone_style", "TONE_STYLE"]
 
@@ -97,6 +98,7 @@ def to_new_tone_style(text: str) -> str:
 _TO_STYLE = {"old": to_old_tone_style, "new": to_new_tone_style}
 
 
+@lru_cache(maxsize=8)
 def normalize(text: str, style: str = TONE_STYLE) -> str:
     """The analysis form: ``clean`` + one tone style. ``"Thanh Hóa"`` → ``"Thanh Hoá"``."""
     return _TO_STYLE[style](clean(text))

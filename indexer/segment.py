@@ -57,8 +57,13 @@ def _tokenizer():
     return ViTokenizer.ViTokenizer
 
 
+@lru_cache(maxsize=8)
 def syllables(text: str) -> list[tuple[str, int, int]]:
-    """pyvi's syllables with offsets: ``"93/KH"`` → ``[("93",0,2), ("/",2,3), ("KH",3,5)]``."""
+    """pyvi's syllables with offsets: ``"93/KH"`` → ``[("93",0,2), ("/",2,3), ("KH",3,5)]``.
+
+    Cached for the last few texts: the index runs three analyzers over each field value in a row.
+    The list is shared: callers must not change it.
+    """
     return [(m.group(), m.start(), m.end()) for m in _SYLLABLE.finditer(text) if m.group() != "\n"]
 
 
@@ -94,7 +99,7 @@ def join_flags(text: str) -> bytes:
     """
     flags = bytearray()
     for start, end in sentences(text):
-        sylls = [s[0] for s in syllables(text[start:end])]
+        sylls = [m.group() for m in _SYLLABLE.finditer(text, start, end) if m.group() != "\n"]
         for i in range(0, len(sylls), _MAX_SENTENCE_SYLLABLES):
             chunk = sylls[i:i + _MAX_SENTENCE_SYLLABLES]
             labels = _label(chunk)
