@@ -26,7 +26,6 @@ Decisions (the code tables and word lists live in ``tables.py``, with their sour
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import asdict, dataclass
 
@@ -35,9 +34,6 @@ from indexer.normalize import fold
 
 __all__ = ["Citation", "NotANumberError", "extract_citations", "find_numbers", "number_key",
            "canonical_number"]
-
-log = logging.getLogger(__name__)
-
 
 class NotANumberError(ValueError):
     """The string holds no document number: ``canonical_number("Điều 5")``."""
@@ -167,13 +163,14 @@ def _symbol_segs(text: str, f: str, start: int, end: int) -> tuple[list[_Seg], i
     for m in _SEG_RE.finditer(f, start, end):
         orig = text[m.start():m.end()]
         seg = _Seg(orig)
-        if not (seg.known or seg.upper):
+        spaced = bool(segs) and text[prev_end:m.start()].strip() != text[prev_end:m.start()]
+        lower_unit = seg.lower and segs and segs[-1].known and not spaced and len(orig) <= 8  # "byt-dp"
+        if not (seg.known or seg.upper or lower_unit):
             orig = _glued(orig) if m.end() == end else ""
             if not orig:
                 break
             seg = _Seg(orig)
-        spaced = bool(segs) and text[prev_end:m.start()].strip() != text[prev_end:m.start()]
-        if spaced and not (seg.upper and len(seg.alpha) > 1):
+        if spaced and not ((seg.upper and len(seg.alpha) > 1) or (seg.known and not seg.lower)):
             break
         segs.append(seg)
         prev_end = m.start() + len(orig)
@@ -250,8 +247,8 @@ def _number_parts(text: str, f: str, m: re.Match, ctx: _Ctx | None) -> dict | No
 
 def _issuer_code(segs: list[_Seg]) -> str:
     """Issuer part of a symbol: "BTP-BTC"; term numbers dropped ("QH14" → "QH")."""
-    return "-".join(s.issuer if s.issuer in tables.TERM_NUMBERED else (s.issuer or s.canonical())
-                    for s in segs)
+    return "-".join(s.issuer if s.issuer in tables.TERM_NUMBERED
+                    else (s.issuer or s.type or s.alpha.upper()) + s.digits for s in segs)
 
 
 def _state_parts(n: str, year: str, segs: list[_Seg], end: int) -> dict:
@@ -337,7 +334,7 @@ def _iso(m: re.Match) -> str:
 def _phrase(text: str, f: str, pos: int) -> tuple[str, int]:
     """The name of an issuing body starting at ``pos``: "Thủ tướng Chính phủ" (stops at "về …")."""
     known = _ISSUER_NAMES_RE.match(f, pos)
-    words, end = 0, pos
+    words, end, last_full = 0, pos, pos
     for m in _WORD_RE.finditer(text, pos, min(len(text), pos + 160)):
         w, low, gap = m.group(), m.group().lower(), text[end:m.start()]
         nxt = text[m.end():m.end() + 12].split()
@@ -350,7 +347,9 @@ def _phrase(text: str, f: str, pos: int) -> tuple[str, int]:
         if low == "về" or (low, nxt[0].lower() if nxt else "") in tables.ISSUER_STOP_PAIRS:
             break
         words, end = words + 1, m.end()
-    end = pos + len(text[pos:end].rstrip(" -và"))
+        if low not in ("và", "-"):
+            last_full = end  # a name does not end with "và" or "-"
+    end = last_full
     if known and known.end() > end:
         end = known.end()
     return " ".join(text[pos:end].split()), end
@@ -475,8 +474,8 @@ def _stops_name(toks: list[re.Match], f: str, i: int, pl: bool) -> bool:
     t = toks[i].group()
     low = t.lower()
     nxt = toks[i + 1].group().lower() if i + 1 < len(toks) else ""
-    if i == 0:
-        generic = t == low and low in tables.NAME_GENERIC_FIRST and not (low == "về" and pl)
+    if i == 0:  # "Luật này", "Luật pháp"; but "Pháp lệnh về …", "Pháp lệnh pháp điển"
+        generic = t == low and low in tables.NAME_GENERIC_FIRST and not (pl and low in ("về", "pháp"))
         return generic or t in tables.NAME_FIRST_STOP or _starts_type(f, toks[i].start())
     if t == low:
         return low in tables.NAME_STOP or (low, nxt) in tables.NAME_STOP_PAIRS

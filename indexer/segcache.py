@@ -19,9 +19,24 @@ from typing import Iterable, Iterator
 from indexer.normalize import normalize
 from indexer.segment import join_flags, prime
 
-__all__ = ["SegmentCache", "prime_segmentations"]
+__all__ = ["SegmentCache", "SegmentCacheError", "prime_segmentations"]
 
 log = logging.getLogger(__name__)
+
+
+class SegmentCacheError(OSError):
+    """The segmentation cache could not be read or written (disk full, permissions, corruption)."""
+
+
+def _guarded(method):
+    """Turn SQLite failures into a ``SegmentCacheError`` that says which file and what to do."""
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise SegmentCacheError(f"segmentation cache {self.path} failed ({exc}): free disk space or "
+                                    "delete that file, then build again; the live index is untouched") from exc
+    return wrapper
 
 
 def _digest(text: str) -> bytes:
@@ -31,6 +46,7 @@ def _digest(text: str) -> bytes:
 class SegmentCache:
     """A persistent map ``sha1(normalized text)`` → pyvi join flags; ``None`` path keeps it in memory."""
 
+    @_guarded
     def __init__(self, path: Path | None):
         self.path = path
         self.db = sqlite3.connect(str(path) if path else ":memory:")
@@ -38,6 +54,7 @@ class SegmentCache:
         self.db.execute("CREATE TABLE IF NOT EXISTS seg (digest BLOB PRIMARY KEY, flags BLOB)")
         self.hits = self.misses = 0
 
+    @_guarded
     def get_many(self, digests: list[bytes]) -> dict[bytes, bytes]:
         found: dict[bytes, bytes] = {}
         for i in range(0, len(digests), 500):
@@ -47,6 +64,7 @@ class SegmentCache:
                 found[digest] = zlib.decompress(blob)
         return found
 
+    @_guarded
     def put_many(self, items: Iterable[tuple[bytes, bytes]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO seg VALUES (?, ?)",
                             ((d, zlib.compress(f, 1)) for d, f in items))

@@ -280,7 +280,8 @@ NAME_COMMA_CONTINUES: frozenset[str] = frozenset("chống bổ chữa khen tôn"
 # Lowercase words that occur inside names of issuing bodies ("Ủy ban nhân dân tỉnh", "Ban Bí thư").
 ORGAN_WORDS: frozenset[str] = frozenset(
     "nhân dân tỉnh thành phố huyện quận thị xã phường vụ thư ương ủy uỷ ban bộ đồng chính phủ tịch "
-    "trưởng tướng nước đảng hội tối cao kiểm sát án hàng binh phòng tra toán nhà chỉ đạo trị và -".split())
+    "trưởng tướng nước đảng hội tối cao kiểm sát án hàng binh phòng tra toán nhà chỉ đạo trị chấp hành "
+    "trung và -".split())
 
 # Word pairs that end an issuer's name ("Thủ tướng Chính phủ phê duyệt …").
 ISSUER_STOP_PAIRS: frozenset[tuple[str, str]] = frozenset({

@@ -23,11 +23,12 @@ def near_miss_keys(key: str) -> list[str]:
     m = _KEY.match(key)
     if not m:
         return []
-    n, year, t, issuer = m.group("n"), m.group("year"), m.group("type"), m.group("issuer")
-    stem = f"{n}/{year}" if year else n
-    forms = [f"{stem}/{t}-{issuer}", f"{stem}-{t}/{issuer}", f"{n}/{t}-{issuer}", f"{n}-{t}/{issuer}"]
-    if year:
-        forms.append(f"{n}/{year}/{t}-{issuer}")
+    year, t, issuer = m.group("year"), m.group("type"), m.group("issuer")
+    numbers = dict.fromkeys([m.group("n"), m.group("n").lstrip("0") or "0", m.group("n").rjust(2, "0")])
+    forms = []
+    for n in numbers:  # as typed, then without / with the leading zero ("3/VBHN" for "03/VBHN")
+        stem = f"{n}/{year}" if year else n
+        forms += [f"{stem}/{t}-{issuer}", f"{stem}-{t}/{issuer}", f"{n}/{t}-{issuer}", f"{n}-{t}/{issuer}"]
     return [f for f in dict.fromkeys(forms) if f != key]
 
 
