@@ -30,6 +30,7 @@ from indexer.corpus import read_corpus
 from indexer.entries import apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.lock import IndexLock
 from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.parallel import write_parallel
 from indexer.segcache import SegmentCache, make_pool, prime_segmentations
 from indexer.segment import forget
 
@@ -38,6 +39,7 @@ __all__ = ["BuildError", "BuildStats", "build", "live_dir", "write_entries", "BA
 log = logging.getLogger(__name__)
 
 BATCH = 500  # entries segmented and written per round: bounds memory on large corpora
+PARALLEL_MIN = 2000  # below this many entries one writer is faster than forking several
 INFO_FILE = "build_info.json"
 REPORT_FILE = "corpus_report.txt"
 MANIFEST_FILE = "manifest.json"
@@ -136,6 +138,35 @@ def corpus_manifest(files: Iterable[Path]) -> dict[str, dict]:
     return out
 
 
+def _write_new_index(new_dir: Path, entries: list[dict], cache: SegmentCache, jobs: int,
+                     progress: Callable[[int], None] | None) -> None:
+    """Create the index in ``new_dir``: in one writer, or in ``jobs`` segment writers for large corpora.
+
+    Either way pyvi runs in ``jobs`` processes first (cache misses only); the parallel path primes
+    every segmentation before it forks, so the writers inherit them and run no pyvi.
+    """
+    ix = whoosh_index.create_in(str(new_dir), build_schema())
+    pool = make_pool(jobs)
+    try:
+        if jobs > 1 and len(entries) >= PARALLEL_MIN:
+            prime_segmentations((e[f] for e in entries for f in ("title", "body")), cache, jobs, pool)
+            pool.terminate()
+            pool = None
+            write_parallel(str(new_dir), entries, jobs, progress)
+            forget()
+            return
+        writer = ix.writer(limitmb=256)
+        try:
+            write_entries(writer, entries, cache, jobs, pool, progress)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    finally:
+        if pool is not None:
+            pool.terminate()
+
+
 def _verify_count(new_dir: Path, expected: int) -> None:
     ix = whoosh_index.open_dir(str(new_dir))
     with ix.searcher() as s:
@@ -165,20 +196,10 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
             on_total(len(entries))
         new_dir = _fresh_dir(index)
         cache = SegmentCache(index.with_name(index.name + ".segcache"))
-        pool = make_pool(jobs)
         try:
-            ix = whoosh_index.create_in(str(new_dir), build_schema())
-            writer = ix.writer(limitmb=256)
-            try:
-                write_entries(writer, entries, cache, jobs, pool, progress)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            _write_new_index(new_dir, entries, cache, jobs, progress)
             _verify_count(new_dir, len(entries))
         finally:
-            if pool is not None:
-                pool.terminate()
             cache.close()
         stats = _stats(entries, report, started, index, cache)
         _write_sidecars(new_dir, stats, report, corpus, aliases)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from indexer.normalize import normalize
+from indexer.parallel import die_with_parent
 from indexer.segment import join_flags, prime
 
 __all__ = ["SegmentCache", "SegmentCacheError", "prime_segmentations"]
@@ -103,4 +104,4 @@ def make_pool(jobs: int):
     """A fork pool of ``jobs`` segmenting workers, or ``None`` for in-process work."""
     if jobs <= 1:
         return None
-    return multiprocessing.get_context("fork").Pool(jobs)
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent)

@@ -166,3 +166,18 @@ def test_stats(tiny_index):
     assert data["by_kind"]["article"] == 1
     assert data["by_kind"]["document"] == 10
     assert data["most_cited"][0]["cited_by"] == 1
+
+
+def test_parallel_writers_give_the_same_index(tiny_corpus, tmp_path, monkeypatch):
+    import indexer.build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)  # the tiny corpus is far below the real bar
+    build([tiny_corpus], tmp_path / "serial", jobs=1)
+    build([tiny_corpus], tmp_path / "parallel", jobs=2)
+    serial, parallel = _stored(tmp_path / "serial"), _stored(tmp_path / "parallel")
+    assert parallel.keys() == serial.keys()
+    assert all(parallel[k] == serial[k] for k in serial)
+    ix = whoosh_index.open_dir(str(live_dir(tmp_path / "parallel")))
+    assert len(ix._segments()) == 2
+    with ix.searcher() as s:
+        assert sorted(s.stored_fields(n)["id"] for n in s.document_numbers(citations="43-ct/tw")) == [SEED_ID]

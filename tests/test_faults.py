@@ -1,0 +1,218 @@
+"""Builds that die or fail: ``kill -9`` at random points, a full disk, read-only folders, a second
+build, a stale lock. Each time the live index still opens and answers, and the next build succeeds."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import _binhduong_record, shared_path, write_tiny_corpus
+from indexer.lock import IndexLock
+
+REPO = Path(__file__).resolve().parent.parent
+KILL_SEED = 20  # the kill points are random, but the same on every run
+QUERY = "kế hoạch"
+
+
+def _cli(corpus: Path, index: Path, *, prefix: tuple[str, ...] = (), preexec=None, **popen) -> subprocess.Popen:
+    cmd = [*prefix, sys.executable, "-m", "indexer", "build", "--corpus", str(corpus), "--index", str(index)]
+    return subprocess.Popen(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=preexec, **popen)
+
+
+def _run(corpus: Path, index: Path, **kw) -> tuple[int, str, str]:
+    proc = _cli(corpus, index, **kw)
+    out, err = proc.communicate(timeout=300)
+    return proc.returncode, out, err
+
+
+def _answers(index: Path) -> tuple[int, int]:
+    """(entries in ``/healthz``, total for QUERY) from a freshly started app over ``index``."""
+    from search_app import create_app
+
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    health, found = client.get("/healthz"), client.get("/api/search", query_string={"q": QUERY})
+    assert (health.status_code, found.status_code) == (200, 200)
+    return health.get_json()["entries"], found.get_json()["total"]
+
+
+def _complete(index: Path) -> tuple[str, bool, bool]:
+    """(live build folder, it holds every entry its build recorded, it finds QUERY): what must hold after a fault."""
+    live = index.resolve()
+    info = json.loads((live / "build_info.json").read_text(encoding="utf-8"))
+    entries, total = _answers(index)
+    return live.name, entries == info["entries"], total > 0
+
+
+def _debris(index: Path) -> list[str]:
+    """What a build leaves only when it did not finish: half-built folders, a lock, a half-made link."""
+    builds = index.with_name(index.name + ".builds")
+    found = sorted(p.name for p in builds.glob("*.tmp")) if builds.exists() else []
+    found += [p.name for p in (index.with_name(index.name + ".lock"), index.with_name(index.name + ".switch"))
+              if p.exists() or p.is_symlink()]
+    return found
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """The tiny corpus plus 800 real Bình Dương listing rows: a build of a few seconds to kill."""
+    dest = write_tiny_corpus(tmp_path_factory.mktemp("faults") / "corpus")
+    with gzip.open(shared_path("binhduong_van_ban_chi_dao_dieu_hanh/binhduong_van_ban.jsonl.gz"), "rt",
+                   encoding="utf-8") as f:
+        rows = [r for r in map(json.loads, f) if r["id"] >= 10][:800]
+    with open(dest / "binhduong.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(_binhduong_record(r), ensure_ascii=False) + "\n" for r in rows)
+    return dest
+
+
+@pytest.fixture
+def live(corpus, tmp_path) -> tuple[Path, tuple[int, int]]:
+    """A fresh live index over ``corpus`` in ``tmp_path``, and what it answers."""
+    index = tmp_path / "var" / "index"
+    assert _run(corpus, index)[0] == 0
+    return index, _answers(index)
+
+
+# --- kill -9 ----------------------------------------------------------------------------------------
+
+def _kill_at(corpus: Path, index: Path, when) -> str:
+    """Start a cold build (no segment cache), ``kill -9`` it once ``when()`` is true; how it ended."""
+    for cache in index.parent.glob(index.name + ".segcache*"):
+        cache.unlink()
+    proc = _cli(corpus, index, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not when() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if proc.poll() is not None:
+        proc.communicate()
+        return f"finished ({proc.returncode})"
+    os.killpg(proc.pid, signal.SIGKILL)  # the build and its segmenting workers, as `kill -9` on the group
+    proc.communicate(timeout=60)
+    return f"killed ({proc.returncode})"
+
+
+def test_kill_9_at_random_points_never_breaks_the_live_index(corpus, live):
+    index, _ = live
+    started = time.monotonic()
+    assert _kill_at(corpus, index, lambda: False) == "finished (0)"
+    cold = time.monotonic() - started
+    rng = random.Random(KILL_SEED)
+    builds = index.with_name(index.name + ".builds")
+    t0 = [0.0]  # when the current build started
+    points = [(f"{f:.2f} of a build", lambda f=f: time.monotonic() - t0[0] > f * cold)
+              for f in sorted(rng.uniform(0.1, 0.95) for _ in range(4))]
+    points.append(("as its folder appears", lambda: any(builds.glob("*.tmp"))))
+    outcomes = {}
+    for name, when in points:
+        before = index.resolve().name
+        t0[0] = time.monotonic()
+        outcomes[name] = _kill_at(corpus, index, when)
+        # the live index is the one before, or (killed after the switch) the new one, complete either way
+        live, complete, finds = _complete(index)
+        assert (name, live.endswith(".tmp"), complete, finds) == (name, False, True, True)
+        outcomes[name] += " after the switch" if live != before else ""
+    assert sum(o.startswith("killed (-9)") for o in outcomes.values()) >= 4, outcomes
+    code, out, err = _run(corpus, index)
+    assert (code, _debris(index), _complete(index)[1:]) == (0, [], (True, True)), err
+    assert len(list(builds.iterdir())) == 2  # the live build and the one before it
+
+
+# --- locks ------------------------------------------------------------------------------------------
+
+def test_a_second_build_is_refused_while_one_runs(tiny_corpus, tmp_path):
+    index = tmp_path / "index"
+    lock = tmp_path / "index.lock"
+    with IndexLock(index):  # this test process is "the build in progress"
+        code, _, err = _run(tiny_corpus, index)
+    assert (code, err.splitlines()[-1]) == (1, f"Error: index is being rebuilt by PID {os.getpid()} (lock file {lock}); "
+                                               "wait for it to finish, or stop that process")
+    assert (lock.exists(), index.exists()) == (False, False)
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait(timeout=30)
+    return proc.pid
+
+
+@pytest.mark.parametrize("content", [
+    lambda: json.dumps({"pid": _dead_pid(), "since": time.time() - 3600}),  # its build was killed
+    lambda: "",                                                             # killed while writing the lock
+    lambda: "{not json",
+])
+def test_a_stale_lock_is_cleared_and_the_build_goes_on(tiny_corpus, tmp_path, content):
+    index = tmp_path / "index"
+    lock = tmp_path / "index.lock"
+    lock.write_text(content())
+    code, out, err = _run(tiny_corpus, index)
+    assert (code, "clearing stale lock" in err, lock.exists(), _debris(index)) == (0, True, False, [])
+    assert out.startswith(f"built {index}: ")
+
+
+# --- read-only folders ------------------------------------------------------------------------------
+
+def _unprivileged() -> tuple[str, ...]:
+    """A command prefix under which permission bits apply: root ignores them unless its capabilities go."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: a read-only folder would not stop the build")
+    return (setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--")
+
+
+@pytest.mark.parametrize("folder", ["var", "var/index.builds"])
+def test_a_read_only_folder_gives_a_clear_error_and_keeps_the_old_index(corpus, live, folder):
+    index, answers = live
+    target = index.parent.parent / folder
+    before = os.readlink(index)
+    target.chmod(0o555)
+    try:
+        code, _, err = _run(corpus, index, prefix=_unprivileged())
+    finally:
+        target.chmod(0o755)
+    where = index.with_name("index.lock") if folder == "var" else index.with_name("index.builds")
+    assert (code, "Traceback" in err, os.readlink(index)) == (1, False, before)
+    assert re.search(rf"^Error: .*Permission denied: '{re.escape(str(where))}", err, re.MULTILINE), err
+    assert (_answers(index), _debris(index)) == (answers, [])  # usable, and the lock was released
+
+
+# --- a full disk ------------------------------------------------------------------------------------
+
+def _file_size_limit(limit: int):
+    """For the child: files may not grow past ``limit`` bytes; writes then fail with EFBIG, like a full disk."""
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the process instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_full_disk_while_writing_the_index_keeps_the_old_one(corpus, live):
+    index, answers = live  # the segment cache is complete: the index files are what grows
+    before = os.readlink(index)
+    code, _, err = _run(corpus, index, preexec=_file_size_limit(64 * 1024))
+    assert (code, err.splitlines()[-1], os.readlink(index), _answers(index)) == (
+        1, "Error: [Errno 27] File too large", before, answers)
+    assert [d.endswith(".tmp") for d in _debris(index)] == [True]  # the half-built folder, no lock
+    assert (_run(corpus, index)[0], _debris(index), _complete(index)[1:]) == (0, [], (True, True))
+
+
+def test_a_full_disk_while_writing_the_segment_cache_gives_a_clear_error(corpus, live):
+    index, answers = live
+    for cache in index.parent.glob(index.name + ".segcache*"):
+        cache.unlink()
+    code, _, err = _run(corpus, index, preexec=_file_size_limit(4096))
+    assert (code, "Traceback" in err, err.splitlines()[-1].startswith("Error: "), _answers(index)) == (
+        1, False, True, answers)
