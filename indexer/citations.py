@@ -675,8 +675,17 @@ def number_key(s: str) -> str:
     """The matching key of any spelling of a number: ``"43 - CT/TW"``, ``"43-ct/tw"`` → ``"43-ct/tw"``.
 
     A string that holds no number folds to itself without spaces, so a lookup simply finds nothing.
+    A string that *is* a number once its spaces go ("18/CT - TTg") is read that way first: in running
+    text " - " may end a number, in a typed lookup it does not.
     """
+    compact = _SPACED_SEPARATOR_RE.sub(r"\1", s.strip())
+    whole = [h for h in _numbers(compact) if h["start"] == 0 and h["end"] == len(compact)]
+    if whole:
+        return fold(whole[0]["number"])
     try:
         return fold(canonical_number(s))
     except NotANumberError:
         return "".join(fold(s).split())
+
+
+_SPACED_SEPARATOR_RE = re.compile(r"\s*([/-])\s*")  # e.g. "18/CT - TTg" → "18/CT-TTg"

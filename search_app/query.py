@@ -38,6 +38,8 @@ WEIGHTS = {
 
 _SYL, _WORD, _FOLD = syllable_analyzer(), word_analyzer(), folded_analyzer()
 
+_SPACED_SEPARATOR = re.compile(r"(?<=\w)\s+([/-])\s+(?=\w)")
+
 # Pieces of a query string, in order of precedence.
 _PIECE = re.compile(
     r'(?P<neg>-)?"(?P<phrase>[^"]*)"?'       # a quoted phrase, e.g. "hội chữ thập đỏ" or -"x y"
@@ -65,7 +67,8 @@ class ParsedQuery:
 
 def parse_query(text: str) -> ParsedQuery:
     """Split ``text`` into its parts. ``'"chữ thập đỏ" -thuế 43-CT/TW'`` → a phrase, an exclusion, a key."""
-    text = clean(text or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
+    # "18/CT - TTg" is one number in a search box (in running text " - " may end one)
+    text = _SPACED_SEPARATOR.sub(r"\1", clean(text or "")[:MAX_QUERY_CHARS])
     keys = []
     for start, end, key in sorted(find_numbers(text), reverse=True):
         keys.append(key)

@@ -22,7 +22,8 @@ def ids(data):
     return [r["id"] for r in data["results"]]
 
 
-@pytest.mark.parametrize("q", ["43-CT/TW", "43 - CT/TW", "43-ct/tw", "43- CT/TW", "Chỉ thị số 43-CT/TW"])
+@pytest.mark.parametrize("q", ["43-CT/TW", "43 - CT/TW", "43-ct/tw", "43- CT/TW", "Chỉ thị số 43-CT/TW",
+                               "43 - ct / tw"])
 def test_party_number_in_any_spelling_finds_the_directive_then_its_citer(client, q):
     assert ids(search(client, q=q)) == ["cite:43-ct/tw", SEED]
 
@@ -40,6 +41,7 @@ def test_near_miss_separators_find_the_party_number(client):
     ("82/2020/NÐ-CP", "congbao:5c749a8ad9308f94"),  # U+00D0
     ("2403/QĐ-UBND", "binhduong:416"),             # the listing typed it as 2403/QÐ-UBND
     ("2403/qd-ubnd", "binhduong:416"),
+    ("82 / 2020 / NĐ - CP", "congbao:5c749a8ad9308f94"),
 ])
 def test_number_lookup_ranks_the_document_first(client, q, first):
     assert ids(search(client, q=q))[0] == first
