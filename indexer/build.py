@@ -92,7 +92,7 @@ def write_entries(writer, entries: list[dict], cache: SegmentCache, jobs: int, p
     """Segment (cache, then pool) and add ``entries`` in batches of ``BATCH``."""
     for i in range(0, len(entries), BATCH):
         batch = entries[i:i + BATCH]
-        prime_segmentations((e[f] for e in batch for f in ("title", "body")), cache, jobs, pool)
+        prime_segmentations((e["text"] for e in batch), cache, jobs, pool)
         for entry in batch:
             writer.add_document(**entry)
         forget()
@@ -149,7 +149,7 @@ def _write_new_index(new_dir: Path, entries: list[dict], cache: SegmentCache, jo
     pool = make_pool(jobs)
     try:
         if jobs > 1 and len(entries) >= PARALLEL_MIN:
-            prime_segmentations((e[f] for e in entries for f in ("title", "body")), cache, jobs, pool)
+            prime_segmentations((e["text"] for e in entries), cache, jobs, pool)
             pool.terminate()
             pool = None
             write_parallel(str(new_dir), entries, jobs, progress)

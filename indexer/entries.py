@@ -60,14 +60,14 @@ def _iso_date(value: str) -> datetime | None:
 
 def document_entry(doc: Document) -> dict:
     """The Whoosh fields of one corpus document (title/body analysed three ways by the schema)."""
-    cites = [c.to_dict() for c in extract_citations(entry_text(doc.title, doc.body))]
+    text = entry_text(doc.title, doc.body)
+    cites = [c.to_dict() for c in extract_citations(text)]
     own_key = number_key(doc.doc_number) if doc.doc_number else ""
     keys = sorted({keyword(c["key"]) for c in cites if c["key"] and c["key"] != own_key})
     date = _iso_date(doc.date)
     entry = {
         "id": doc.id, "kind": doc.kind, "source_file": doc.path.split("#", 1)[0],
-        "title": doc.title, "title_w": doc.title, "title_f": doc.title,
-        "body": doc.body, "body_w": doc.body, "body_f": doc.body,
+        "title": doc.title, "body": doc.body, "text": text, "text_f": text, "text_w": text,
         "year": doc.date[:4] if date else "", "doc_number": doc.doc_number, "doc_key": own_key,
         "doc_type": doc.doc_type, "agency": canonical_agency(doc.agency), "citations": ",".join(keys), "cites": cites,
         "cite_count": 0, "signer": doc.signer, "effective_date": doc.effective_date,
@@ -148,8 +148,8 @@ def cited_entry(entry_id: str, key: str, citations: list[dict], citers: list[str
     year = year or (date[:4] if date else "")
     entry = {
         "id": entry_id, "kind": "cited", "source_file": "",
-        "title": title, "title_w": title, "title_f": title,
-        "body": subject, "body_w": subject, "body_f": subject,
+        "title": title, "body": subject, "text": entry_text(title, subject),
+        "text_f": entry_text(title, subject), "text_w": entry_text(title, subject),
         "year": year, "doc_number": number, "doc_key": key,
         "doc_type": doc_type, "agency": issuer, "citations": "", "cites": [],
         "cite_count": len(citers), "signer": "", "effective_date": "", "status": "", "field": "",

@@ -21,20 +21,27 @@ from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 from indexer.citations import find_numbers
 from indexer.normalize import clean, fold
 
-__all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query"]
+__all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query", "is_short", "compose",
+           "exclusion_query", "any_word_query", "WEIGHTS"]
 
 # Bounds on what one query may ask of the index (hostile or pasted queries): syllables kept.
 MAX_TERMS = 64
 MAX_QUERY_CHARS = 1000
 
-# Weights of the clauses a plain word contributes; tuned on ALQAC train (bench/quality.py).
+# Weights of the clauses a query contributes; tuned on ALQAC train (bench/tune.py). A weight of 0
+# leaves the clause out.
 WEIGHTS = {
-    "title_w": 2.0, "body_w": 1.0,        # pyvi words: a compound match is worth most
-    "title": 1.5, "body": 0.6,            # syllables with diacritics
-    "title_f": 0.8, "body_f": 0.3,        # syllables without diacritics
-    "phrase": 2.0,                        # the whole run of words as a phrase
+    "text": 1.0,          # a syllable with its diacritics (title + body)
+    "text_f": 0.5,        # the same syllable folded: what matches a query typed without diacritics
+    "text_w": 1.0,        # a pyvi word of the query: a compound match is worth more than its syllables
+    "title": 1.0,         # a query syllable in the title
+    "phrase": 2.0,        # the whole run of words as a phrase (short queries)
     "doc_key": 1000.0, "citations": 40.0,  # document numbers: the entry itself, then its citers
 }
+# Up to this many distinct syllables a query is "short": every syllable is required and phrase, title
+# and word bonuses apply. Longer queries (questions, pasted sentences) rank any-word matches by BM25,
+# one flat union of terms, which Whoosh can evaluate top-k without scoring every match in full.
+SHORT_QUERY = 6
 
 _SYL, _WORD, _FOLD = syllable_analyzer(), word_analyzer(), folded_analyzer()
 
@@ -95,20 +102,18 @@ def _tokens(analyzer, text: str) -> list[str]:
     return [t.text for t in analyzer(text)][:MAX_TERMS]
 
 
-def _terms(fieldname: str, words: list[str], boost: float) -> list[Q.Query]:
-    return [Q.Term(fieldname, w, boost=boost) for w in dict.fromkeys(words)]
-
-
 def _phrase(fieldname: str, words: list[str], boost: float = 1.0) -> Q.Query:
     return Q.Phrase(fieldname, words, boost=boost) if len(words) > 1 else Q.Term(fieldname, words[0], boost=boost)
 
 
-def _syllable_match(syl: str, folded: str, accented: bool) -> Q.Query:
-    """One syllable, anywhere: with its diacritics, or folded (the only form when typed without)."""
-    alts = [Q.Term("title_f", folded, boost=WEIGHTS["title_f"]), Q.Term("body_f", folded, boost=WEIGHTS["body_f"])]
-    if accented:
-        alts += [Q.Term("title", syl, boost=WEIGHTS["title"]), Q.Term("body", syl, boost=WEIGHTS["body"])]
-    return Q.Or(alts)
+def _weighted(fieldname: str, words: list[str], weight_key: str) -> list[Q.Query]:
+    weight = WEIGHTS[weight_key]
+    return [Q.Term(fieldname, w, boost=weight) for w in dict.fromkeys(words)] if weight else []
+
+
+def is_short(text: str) -> bool:
+    """At most ``SHORT_QUERY`` distinct syllables: every one of them is required."""
+    return len(set(_tokens(_FOLD, text))) <= SHORT_QUERY
 
 
 def text_query(text: str, accented: bool, require_all: bool) -> Q.Query | None:
@@ -116,27 +121,29 @@ def text_query(text: str, accented: bool, require_all: bool) -> Q.Query | None:
     syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
     if not folded:
         return None
-    matches = [_syllable_match(s, f, accented) for s, f in zip(syls, folded)]
-    required = Q.And(matches) if require_all else Q.Or(matches)
-    bonus: list[Q.Query] = []
+    if not require_all:  # one flat union: BM25 over whatever matches
+        terms = _weighted("text_f", folded, "text_f") if not accented else (
+            _weighted("text", syls, "text") + _weighted("text_f", folded, "text_f") + _weighted(
+                "text_w", _tokens(_WORD, text), "text_w"))
+        return Q.Or(terms or [Q.Term("text_f", f) for f in folded])
     if accented:
-        words = _tokens(_WORD, text)
-        bonus += _terms("title_w", words, WEIGHTS["title_w"]) + _terms("body_w", words, WEIGHTS["body_w"])
-        if len(syls) > 1:
-            bonus += [_phrase("body", syls, WEIGHTS["phrase"]), _phrase("title", syls, WEIGHTS["phrase"])]
-    elif len(folded) > 1:
-        bonus += [_phrase("body_f", folded, WEIGHTS["phrase"]), _phrase("title_f", folded, WEIGHTS["phrase"])]
+        required = Q.And([Q.Or([Q.Term("text", s, boost=WEIGHTS["text"]), Q.Term("text_f", f, boost=WEIGHTS["text_f"])])
+                          for s, f in dict.fromkeys(zip(syls, folded))])
+        bonus = _weighted("text_w", _tokens(_WORD, text), "text_w") + _weighted("title", syls, "title")
+    else:
+        required = Q.And([Q.Term("text_f", f) for f in dict.fromkeys(folded)])
+        bonus = []
+    if len(folded) > 1 and WEIGHTS["phrase"]:
+        bonus.append(_phrase("text" if accented else "text_f", syls if accented else folded, WEIGHTS["phrase"]))
     return Q.AndMaybe(required, Q.Or(bonus)) if bonus else required
 
 
 def phrase_query(text: str) -> Q.Query | None:
-    """A quoted phrase: in the title or the body, with diacritics when it has any."""
+    """A quoted phrase, with diacritics when it has any."""
     syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
     if not folded:
         return None
-    if fold(text) != text.lower():
-        return Q.Or([_phrase("title", syls), _phrase("body", syls)])
-    return Q.Or([_phrase("title_f", folded), _phrase("body_f", folded)])
+    return _phrase("text", syls) if fold(text) != text.lower() else _phrase("text_f", folded)
 
 
 def number_query(key: str) -> Q.Query:
@@ -153,15 +160,7 @@ def type_number_query(doc_type: str, number: str) -> Q.Query:
 
 
 def _excluded_query(words: tuple[str, ...]) -> Q.Query | None:
-    alts: list[Q.Query] = []
-    for text in words:
-        syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
-        if not folded:
-            continue
-        if fold(text) != text.lower():
-            alts += [_phrase("title", syls), _phrase("body", syls)]
-        else:
-            alts += [_phrase("title_f", folded), _phrase("body_f", folded)]
+    alts = [q for q in (phrase_query(text) for text in words) if q is not None]
     return Q.Or(alts) if alts else None
 
 
@@ -173,7 +172,7 @@ def exclusion_query(parsed: ParsedQuery) -> Q.Query | None:
 
 def compose(parsed: ParsedQuery, number_keys: list[str], extra: list[Q.Query] = ()) -> Q.Query | None:
     """The positive query: numbers (when any) lead, text is required or a bonus (see ``exclusion_query``)."""
-    texts = [text_query(g, parsed.accented, require_all=len(_tokens(_FOLD, g)) <= 4) for g in parsed.groups]
+    texts = [text_query(g, parsed.accented, require_all=is_short(g)) for g in parsed.groups]
     texts = [t for t in texts if t is not None]
     text = Q.Or(texts) if len(texts) > 1 else (texts[0] if texts else None)
     phrases = [p for p in (phrase_query(p) for p in parsed.phrases) if p is not None]

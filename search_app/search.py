@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
 from pathlib import Path
@@ -22,7 +23,7 @@ from indexer.citations import number_key
 from indexer.entries import canonical_agency, citation_year, keyword
 from indexer.normalize import fold
 from search_app.params import FILTERS, ParamError, SearchParams
-from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, parse_query,
+from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, is_short, parse_query,
                               type_number_query)
 from search_app.snippets import snippet, query_terms
 from search_app.understand import near_miss_keys, type_and_number
@@ -51,6 +52,8 @@ class SearchResponse:
     suggestion: str = ""
     number_keys: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    total_exact: bool = True   # False: ``total`` is an estimate (any-word queries on a large index)
+    facets_from: int = 0       # 0: facets count every match; N: they count the best N matches
 
     @property
     def pages(self) -> int:
@@ -59,6 +62,50 @@ class SearchResponse:
 
 def _iso(value) -> str:
     return value.date().isoformat() if isinstance(value, datetime) else ""
+
+
+@dataclass
+class _Hits:
+    page: list
+    total: int
+    facets: dict[str, dict[str, int]]
+    exact: bool = True
+    facets_from: int = 0  # 0: every match; else the number of best matches the facets count
+
+
+FACETS_FROM_TOP = 500  # facets of an any-word result set count its best matches, not all of them
+
+
+class _Run:
+    """One search request's two ways to run a query against the searcher."""
+
+    def __init__(self, s, params: SearchParams, filt, mask, sortedby):
+        self.s, self.params, self.filt, self.mask, self.sortedby = s, params, filt, mask, sortedby
+
+    def exact(self, query) -> _Hits:
+        """Every match counted and grouped: the right way for the small sets all-words queries give."""
+        facets = {f: sorting.FieldFacet(f, maptype=sorting.Count) for f in FACET_FIELDS}
+        page = self.s.search_page(query, self.params.page, pagelen=self.params.per_page, filter=self.filt,
+                                  sortedby=self.sortedby, groupedby=facets, mask=self.mask)
+        return _Hits(list(page), page.total, {f: _facet_counts(page.results.groups(f)) for f in FACET_FIELDS})
+
+    def top(self, query) -> _Hits:
+        """The best matches only (any-word queries match most of a large index): estimated total,
+        facets over the best ``FACETS_FROM_TOP``. Whoosh can then skip what cannot reach the top."""
+        p = self.params
+        limit = max(p.page * p.per_page, FACETS_FROM_TOP)
+        res = self.s.search(query, limit=limit, filter=self.filt, sortedby=self.sortedby, mask=self.mask)
+        best = list(res)
+        counts = {f: Counter(h.get(f) or "" for h in best) for f in FACET_FIELDS}
+        exact = res.has_exact_length()
+        total = len(res) if exact else max(len(best), min(res.estimated_length(), self.s.doc_count()))
+        return _Hits(best[(p.page - 1) * p.per_page:p.page * p.per_page], total,
+                     {f: _facet_counts(c) for f, c in counts.items()}, exact,
+                     0 if exact and total == len(best) else len(best))
+
+
+def _facet_counts(groups: dict) -> dict[str, int]:
+    return dict(sorted(((k, v) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0])))
 
 
 class SearchService:
@@ -146,7 +193,7 @@ class SearchService:
             return cached[1]
         facets = {f: sorting.FieldFacet(f, maptype=sorting.Count) for f in FACET_FIELDS}
         results = s.search(Q.Every(), limit=1, groupedby=facets)
-        options = {f: self._facet(results, f) for f in FACET_FIELDS}
+        options = {f: _facet_counts(results.groups(f)) for f in FACET_FIELDS}
         self._local.options = (s, options)
         return options
 
@@ -156,32 +203,25 @@ class SearchService:
         filt, mask = self._filter(params), exclusion_query(parsed)
         if query is None:
             query = Q.Every() if (filt is not None or mask is not None or not params.q.strip()) else Q.NullQuery
-        sortedby, reverse = None, False
+        sortedby = None
         if params.sort != "relevance" or isinstance(query, Q.Every):
             sortedby = sorting.MultiFacet([sorting.FieldFacet("undated"),
                                            sorting.FieldFacet("date", reverse=params.sort != "date_asc")])
-        facets = {f: sorting.FieldFacet(f, maptype=sorting.Count) for f in FACET_FIELDS}
-        page = s.search_page(query, params.page, pagelen=params.per_page, filter=filt,
-                             sortedby=sortedby, reverse=reverse, groupedby=facets, mask=mask)
-        strict_total = page.total
-        if page.total == 0 and not keys:  # every word required found nothing: any word, ranked
+        run = _Run(s, params, filt, mask, sortedby)
+        hits = run.exact(query) if all(is_short(g) for g in parsed.groups) else run.top(query)
+        strict_total = hits.total
+        if hits.total == 0 and not keys:  # every word required found nothing: any word, ranked
             fallback = any_word_query(parsed)
             if fallback is not None:
-                page = s.search_page(fallback, params.page, pagelen=params.per_page, filter=filt,
-                                     sortedby=sortedby, reverse=reverse, groupedby=facets, mask=mask)
-        if page.total and params.page > -(-page.total // params.per_page):
-            raise ParamError("page", f"page {params.page} is past the last page ({-(-page.total // params.per_page)})")
+                hits = run.top(fallback)
+        pages = -(-hits.total // params.per_page)
+        if hits.total and params.page > pages:
+            raise ParamError("page", f"page {params.page} is past the last page ({pages})")
         terms = query_terms(parsed)
-        results = [self._result(hit, terms) for hit in page]
-        counts = {f: self._facet(page.results, f) for f in FACET_FIELDS}
+        results = [self._result(hit, terms) for hit in hits.page]
         suggestion = self.suggest(s, parsed) if strict_total == 0 and params.q.strip() else ""
-        return SearchResponse(page.total, params.page, params.per_page, results, counts, suggestion,
-                              tuple(keys), tuple(notes))
-
-    @staticmethod
-    def _facet(results, name: str) -> dict[str, int]:
-        groups = results.groups(name)
-        return dict(sorted(((k, v) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0])))
+        return SearchResponse(hits.total, params.page, params.per_page, results, hits.facets, suggestion,
+                              tuple(keys), tuple(notes), total_exact=hits.exact, facets_from=hits.facets_from)
 
     def _result(self, hit, terms) -> dict:
         fields = hit.fields()
@@ -199,7 +239,7 @@ class SearchService:
         if not text.strip():
             return ""
         words = text.split()[:MAX_TERMS]
-        field = "body" if parsed.accented else "body_f"
+        field = "text" if parsed.accented else "text_f"
         corrector = s.corrector(field)
         fixed, changed = [], False
         for word in words:
