@@ -27,6 +27,9 @@ __all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number
 # Bounds on what one query may ask of the index (hostile or pasted queries): syllables kept.
 MAX_TERMS = 64
 MAX_QUERY_CHARS = 1000
+# Each OR part, phrase, exclusion or number is a subquery Whoosh evaluates over every candidate (90
+# alternatives of a common word took 50 s): one query keeps only the first few of each.
+MAX_PARTS = {"groups": 8, "phrases": 4, "excluded": 8, "number_keys": 8}
 
 # Weights of the clauses a query contributes; tuned on ALQAC train (bench/tune.py). A weight of 0
 # leaves the clause out.
@@ -92,9 +95,11 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             current.append(m.group("word"))
     groups.append(" ".join(current))
+    groups = [g for g in groups if g.strip()][:MAX_PARTS["groups"]]
+    phrases = [p for p in phrases if p.strip()][:MAX_PARTS["phrases"]]
     visible = " ".join(groups + phrases)
-    return ParsedQuery(tuple(g for g in groups if g.strip()), tuple(p for p in phrases if p.strip()),
-                       tuple(excluded), tuple(dict.fromkeys(reversed(keys))),
+    return ParsedQuery(tuple(groups), tuple(phrases), tuple(excluded[:MAX_PARTS["excluded"]]),
+                       tuple(list(dict.fromkeys(reversed(keys)))[:MAX_PARTS["number_keys"]]),
                        accented=fold(visible) != visible.lower())
 
 

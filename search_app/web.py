@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
@@ -16,6 +17,15 @@ log = logging.getLogger("search_app.access")
 # No inline script anywhere: the pages work without JavaScript.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _loggable(text: str) -> str:
+    """A request path for the access log: control characters escaped, so no line can be forged."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)[:2000]
 
 
 def _wants_json() -> bool:
@@ -32,7 +42,8 @@ def error_response(status: int, message: str, param: str | None = None):
 def init_app(app: Flask) -> None:
     @app.before_request
     def _start():
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+        given = request.headers.get("X-Request-Id", "")[:64]
+        g.request_id = given if _TOKEN.fullmatch(given) else uuid.uuid4().hex[:16]
         g.started = time.perf_counter()
 
     @app.after_request
@@ -42,7 +53,8 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        log.info("%s %s %s %d %.1fms", g.get("request_id", "-"), request.method, request.full_path.rstrip("?"),
+        log.info("%s %s %s %d %.1fms", g.get("request_id", "-"), request.method,
+                 _loggable(request.full_path.rstrip("?")),
                  response.status_code, (time.perf_counter() - g.get("started", time.perf_counter())) * 1000)
         return response
 
