@@ -129,6 +129,51 @@ def test_kill_9_at_random_points_never_breaks_the_live_index(corpus, live):
     assert len(list(builds.iterdir())) == 2  # the live build and the one before it
 
 
+# Random points mostly land while documents are added (most of a build); the short last steps are hit on
+# purpose: the build runs in a child with one step wrapped to SIGKILL the child (bench/faults.py does all ten).
+KILL_AT_STEP = r"""
+import os, signal, sys
+from pathlib import Path
+import indexer.build as b
+
+step, corpus, index = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+real = {"replace": os.replace, "verify": b._verify_count, "switch": b._switch}
+
+def replace(src, dst, *a, **k):
+    if Path(dst) == index and step == "symlink made, not yet switched":
+        die()
+    real["replace"](src, dst, *a, **k)
+    if Path(dst) == index and step == "switched, old builds not yet pruned":
+        die()
+
+os.replace = replace
+if step == "committed, not verified":
+    b._verify_count = lambda *a: die()
+if step == "renamed, not switched":
+    b._switch = lambda *a: die()
+b.build([corpus], index, jobs=1)
+"""
+
+
+@pytest.mark.parametrize("step, switched, debris", [
+    ("committed, not verified", False, [".tmp", "index.lock"]),
+    ("renamed, not switched", False, ["index.lock"]),
+    ("symlink made, not yet switched", False, ["index.lock", "index.switch"]),
+    ("switched, old builds not yet pruned", True, ["index.lock"]),
+])
+def test_kill_9_at_the_last_steps_of_a_build(tiny_corpus, tmp_path, step, switched, debris):
+    index = tmp_path / "var" / "index"
+    assert _run(tiny_corpus, index)[0] == 0
+    before = index.resolve().name
+    done = subprocess.run([sys.executable, "-c", KILL_AT_STEP, step, str(tiny_corpus), str(index)], cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+    live, complete, finds = _complete(index)
+    assert (done.returncode, live != before, complete, finds) == (-9, switched, True, True), done.stderr[-2000:]
+    assert [".tmp" if d.endswith(".tmp") else d for d in _debris(index)] == debris
+    assert (_run(tiny_corpus, index)[0], _debris(index), _complete(index)[1:]) == (0, [], (True, True))
+
+
 # --- locks ------------------------------------------------------------------------------------------
 
 def test_a_second_build_is_refused_while_one_runs(tiny_corpus, tmp_path):
@@ -136,8 +181,9 @@ def test_a_second_build_is_refused_while_one_runs(tiny_corpus, tmp_path):
     lock = tmp_path / "index.lock"
     with IndexLock(index):  # this test process is "the build in progress"
         code, _, err = _run(tiny_corpus, index)
-    assert (code, err.splitlines()[-1]) == (1, f"Error: index is being rebuilt by PID {os.getpid()} (lock file {lock}); "
-                                               "wait for it to finish, or stop that process")
+    assert (code, err.splitlines()[-1]) == (
+        1, f"Error: index is being rebuilt by PID {os.getpid()} (lock file {lock}); "
+           "wait for it to finish, or stop that process")
     assert (lock.exists(), index.exists()) == (False, False)
 
 
