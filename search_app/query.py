@@ -35,8 +35,8 @@ MAX_PARTS = {"groups": 8, "phrases": 4, "excluded": 8, "number_keys": 8}
 # leaves the clause out.
 WEIGHTS = {
     "text": 1.0,          # a syllable with its diacritics (title + body)
-    "text_f": 0.5,        # the same syllable folded: what matches a query typed without diacritics
-    "text_w": 1.0,        # a pyvi word of the query: a compound match is worth more than its syllables
+    "text_f": 0.25,       # the same syllable folded: what matches a query typed without diacritics
+    "text_w": 2.0,        # a pyvi word of the query: a compound match is worth more than its syllables
     "title": 1.0,         # a query syllable in the title
     "phrase": 2.0,        # the whole run of words as a phrase (short queries)
     "doc_key": 1000.0, "citations": 40.0,  # document numbers: the entry itself, then its citers

@@ -6,6 +6,7 @@ points elsewhere) or an update (a newer generation) and refreshes itself, so no 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -18,10 +19,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import sorting
+from whoosh.collectors import TimeLimit
+from whoosh.matching import WrappingMatcher
 
 from indexer.citations import number_key
 from indexer.entries import canonical_agency, citation_year, keyword
 from indexer.normalize import fold
+from indexer.schema import SCHEMA_VERSION
 from search_app.params import FILTERS, ParamError, SearchParams
 from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, is_short, parse_query,
                               type_number_query)
@@ -34,6 +38,57 @@ log = logging.getLogger(__name__)
 
 FACET_FIELDS = ("doc_type", "agency", "year", "kind")
 REFRESH_EVERY = 1.0  # seconds between checks for a rebuilt or updated index, per thread
+# Counting and grouping every match costs about as much as scoring it: an all-words query whose
+# rarest word is in more entries than this runs top-k like an any-word query (estimated total).
+EXACT_MAX = 5000
+TIME_BUDGET = 8.0  # seconds one search may spend matching before it is refused (400, param q)
+# "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
+# only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
+MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
+
+
+class _DeadlineMatcher(WrappingMatcher):
+    """Raises ``TimeLimit`` once ``deadline`` has passed, checked as the collector steps: any thread,
+    any collector, filters and masks intact (Whoosh's ``TimeLimitCollector`` needs SIGALRM in worker
+    threads and ignores ``filter=``)."""
+
+    def __init__(self, child, deadline: float, boost: float = 1.0):
+        super().__init__(child, boost)
+        self.deadline = deadline
+
+    def _replacement(self, newchild):
+        return _DeadlineMatcher(newchild, self.deadline, self.boost)
+
+    def next(self):
+        if time.monotonic() > self.deadline:
+            raise TimeLimit
+        return self.child.next()
+
+    def skip_to_quality(self, minquality):
+        if time.monotonic() > self.deadline:
+            raise TimeLimit
+        return self.child.skip_to_quality(minquality)
+
+
+class _Deadline(Q.WrappingQuery):
+    """``child`` whose matching stops at ``deadline``."""
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child)
+        self.deadline = deadline
+
+    def _rewrap(self, child):
+        return _Deadline(child, self.deadline)
+
+    def matcher(self, searcher, context=None):
+        return _DeadlineMatcher(self.child.matcher(searcher, context), self.deadline)
+
+
+def _schema_version(index_dir: Path):
+    try:
+        return json.loads((index_dir / "build_info.json").read_text(encoding="utf-8")).get("schema_version")
+    except (OSError, ValueError):
+        return None
 
 
 class NoIndexError(RuntimeError):
@@ -79,14 +134,15 @@ FACETS_FROM_TOP = 500  # facets of an any-word result set count its best matches
 class _Run:
     """One search request's two ways to run a query against the searcher."""
 
-    def __init__(self, s, params: SearchParams, filt, mask, sortedby):
+    def __init__(self, s, params: SearchParams, filt, mask, sortedby, deadline: float):
         self.s, self.params, self.filt, self.mask, self.sortedby = s, params, filt, mask, sortedby
+        self.deadline = deadline
 
     def exact(self, query) -> _Hits:
         """Every match counted and grouped: the right way for the small sets all-words queries give."""
         facets = {f: sorting.FieldFacet(f, maptype=sorting.Count) for f in FACET_FIELDS}
-        page = self.s.search_page(query, self.params.page, pagelen=self.params.per_page, filter=self.filt,
-                                  sortedby=self.sortedby, groupedby=facets, mask=self.mask)
+        page = self.s.search_page(_Deadline(query, self.deadline), self.params.page, pagelen=self.params.per_page,
+                                  filter=self.filt, sortedby=self.sortedby, groupedby=facets, mask=self.mask)
         return _Hits(list(page), page.total, {f: _facet_counts(page.results.groups(f)) for f in FACET_FIELDS})
 
     def top(self, query) -> _Hits:
@@ -94,7 +150,8 @@ class _Run:
         facets over the best ``FACETS_FROM_TOP``. Whoosh can then skip what cannot reach the top."""
         p = self.params
         limit = max(p.page * p.per_page, FACETS_FROM_TOP)
-        res = self.s.search(query, limit=limit, filter=self.filt, sortedby=self.sortedby, mask=self.mask)
+        res = self.s.search(_Deadline(query, self.deadline), limit=limit, filter=self.filt, sortedby=self.sortedby,
+                            mask=self.mask)
         best = list(res)
         counts = {f: Counter(h.get(f) or "" for h in best) for f in FACET_FIELDS}
         exact = res.has_exact_length()
@@ -111,8 +168,9 @@ def _facet_counts(groups: dict) -> dict[str, int]:
 class SearchService:
     """Answers queries over the index at ``index_dir`` (a directory or the build symlink)."""
 
-    def __init__(self, index_dir: str | os.PathLike):
+    def __init__(self, index_dir: str | os.PathLike, time_budget: float = TIME_BUDGET):
         self.index_dir = Path(index_dir)
+        self.time_budget = time_budget
         self._local = threading.local()
 
     # --- searcher ownership -----------------------------------------------------------------------
@@ -139,6 +197,10 @@ class SearchService:
                 pass
         if not whoosh_index.exists_in(str(target)):
             raise NoIndexError(f"no index at {self.index_dir}: run `python -m indexer build`")
+        version = _schema_version(target)
+        if version != SCHEMA_VERSION:  # between deploying new code and rebuilding: say so, don't 500
+            raise NoIndexError(f"the index at {self.index_dir} has schema version {version}, this version "
+                               f"reads {SCHEMA_VERSION}: run `python -m indexer build`")
         local.searcher = whoosh_index.open_dir(str(target)).searcher()
         local.target, local.checked = target, now
         if s is not None:
@@ -207,13 +269,18 @@ class SearchService:
         if params.sort != "relevance" or isinstance(query, Q.Every):
             sortedby = sorting.MultiFacet([sorting.FieldFacet("undated"),
                                            sorting.FieldFacet("date", reverse=params.sort != "date_asc")])
-        run = _Run(s, params, filt, mask, sortedby)
-        hits = run.exact(query) if all(is_short(g) for g in parsed.groups) else run.top(query)
-        strict_total = hits.total
-        if hits.total == 0 and not keys:  # every word required found nothing: any word, ranked
-            fallback = any_word_query(parsed)
-            if fallback is not None:
-                hits = run.top(fallback)
+        run = _Run(s, params, filt, mask, sortedby, time.monotonic() + self.time_budget)
+        small = all(is_short(g) for g in parsed.groups) and query.estimate_size(s.reader()) <= EXACT_MAX
+        try:
+            hits = run.exact(query) if small else run.top(query)
+            strict_total = hits.total
+            if hits.total == 0 and not keys:  # every word required found nothing: any word, ranked
+                fallback = any_word_query(parsed)
+                if fallback is not None:
+                    hits = run.top(fallback)
+        except TimeLimit:
+            raise ParamError("q", "this search asks too much of the index to answer in time: use fewer or "
+                                  "rarer words, or add a filter") from None
         pages = -(-hits.total // params.per_page)
         if hits.total and params.page > pages:
             raise ParamError("page", f"page {params.page} is past the last page ({pages})")
@@ -239,6 +306,8 @@ class SearchService:
         if not text.strip():
             return ""
         words = text.split()[:MAX_TERMS]
+        if len(words) > MAX_SUGGEST_WORDS or any(len(w) > MAX_SUGGEST_LETTERS for w in words):
+            return ""
         field = "text" if parsed.accented else "text_f"
         corrector = s.corrector(field)
         fixed, changed = [], False

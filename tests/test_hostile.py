@@ -158,8 +158,6 @@ def test_one_query_keeps_a_bounded_number_of_parts(part):
 MAX_SUGGEST = {"words": 8, "letters": 12}
 
 
-@pytest.mark.xfail(strict=True, reason="unbounded: the spelling suggester scans the whole vocabulary for up to "
-                                       "64 unknown words of any length; see RELIABILITY.md")
 @pytest.mark.parametrize("q", [" ".join(f"zq{n:03d}xk" for n in range(64)), "x" * 10_000,
                                "chu thap do " + "qwertyuiopasdfghjklzxcvbnm" * 3],
                          ids=["64 unknown words", "10 kB word", "a long unknown word after real ones"])
