@@ -38,5 +38,9 @@ def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> N
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("search_app.access").setLevel(logging.INFO if access_log else logging.WARNING)
     app = create_app({"INDEX_DIR": index})
+    try:
+        app.extensions["vnlex_search"].warm_up()
+    except Exception as exc:  # noqa: BLE001 - no index yet is fine: pages say so (503) until a build
+        click.echo(f"warning: {exc}", err=True)
     click.echo(f"serving {index} on http://{host}:{port}/ with {threads} threads")
     waitress_serve(app, host=host, port=port, threads=threads, ident="vnlex")

@@ -121,11 +121,18 @@ def is_short(text: str) -> bool:
     return len(set(_tokens(_FOLD, text))) <= SHORT_QUERY
 
 
-def text_query(text: str, accented: bool, require_all: bool) -> Q.Query | None:
-    """Scored query for free text; ``require_all`` makes every syllable required (short queries)."""
+def text_query(text: str, accented: bool, require_all: bool, lean: bool = False) -> Q.Query | None:
+    """Scored query for free text; ``require_all`` makes every syllable required (short queries).
+
+    ``lean``: every syllable as typed (with its diacritics when it has them), no bonus clauses. For
+    all-words queries with thousands of matches, where Whoosh would check each bonus on every match.
+    """
     syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
     if not folded:
         return None
+    if lean and require_all:
+        return Q.And([Q.Term("text", s) for s in dict.fromkeys(syls)] if accented else
+                     [Q.Term("text_f", f) for f in dict.fromkeys(folded)])
     if not require_all:  # one flat union: BM25 over whatever matches
         terms = _weighted("text_f", folded, "text_f") if not accented else (
             _weighted("text", syls, "text") + _weighted("text_f", folded, "text_f") + _weighted(
@@ -176,9 +183,10 @@ def exclusion_query(parsed: ParsedQuery) -> Q.Query | None:
     return _excluded_query(parsed.excluded)
 
 
-def compose(parsed: ParsedQuery, number_keys: list[str], extra: list[Q.Query] = ()) -> Q.Query | None:
+def compose(parsed: ParsedQuery, number_keys: list[str], extra: list[Q.Query] = (),
+            lean: bool = False) -> Q.Query | None:
     """The positive query: numbers (when any) lead, text is required or a bonus (see ``exclusion_query``)."""
-    texts = [text_query(g, parsed.accented, require_all=is_short(g)) for g in parsed.groups]
+    texts = [text_query(g, parsed.accented, require_all=is_short(g), lean=lean) for g in parsed.groups]
     texts = [t for t in texts if t is not None]
     text = Q.Or(texts) if len(texts) > 1 else (texts[0] if texts else None)
     phrases = [p for p in (phrase_query(p) for p in parsed.phrases) if p is not None]

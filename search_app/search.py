@@ -153,9 +153,11 @@ class _Run:
         res = self.s.search(_Deadline(query, self.deadline), limit=limit, filter=self.filt, sortedby=self.sortedby,
                             mask=self.mask)
         best = list(res)
-        counts = {f: Counter(h.get(f) or "" for h in best) for f in FACET_FIELDS}
-        exact = res.has_exact_length()
-        total = len(res) if exact else max(len(best), min(res.estimated_length(), self.s.doc_count()))
+        columns = {f: self.s.reader().column_reader(f) for f in FACET_FIELDS}  # no stored-field unpickling
+        counts = {f: Counter(col[h.docnum] or "" for h in best) for f, col in columns.items()}
+        # fewer than asked for: that is every match; else estimate (an exact count re-runs the query)
+        exact = len(best) < limit
+        total = len(best) if exact else max(len(best), min(res.q.estimate_size(self.s.reader()), self.s.doc_count()))
         return _Hits(best[(p.page - 1) * p.per_page:p.page * p.per_page], total,
                      {f: _facet_counts(c) for f, c in counts.items()}, exact,
                      0 if exact and total == len(best) else len(best))
@@ -210,6 +212,11 @@ class SearchService:
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 
+    def warm_up(self) -> None:
+        """Open the searcher and load pyvi now, not on the first visitor's query (~1 s)."""
+        self.options()
+        self.build_query(self.searcher(), "khởi động")
+
     # --- search -----------------------------------------------------------------------------------
 
     def _filter(self, params: SearchParams) -> Q.Query | None:
@@ -238,14 +245,14 @@ class SearchService:
                 notes.append(f"{key} → {alt}")
         return found, notes
 
-    def build_query(self, s, text: str) -> tuple[Q.Query | None, object, list[str], list[str]]:
+    def build_query(self, s, text: str, lean: bool = False) -> tuple[Q.Query | None, object, list[str], list[str]]:
         parsed = parse_query(text)
         keys, notes = self._resolve_numbers(s, parsed.number_keys)
         extra = []
         for doc_type, number, rest in type_and_number(parsed, list(self.options()["doc_type"])):
             extra.append(type_number_query(doc_type, number))
             parsed = rest
-        return compose(parsed, keys, extra), parsed, keys, notes
+        return compose(parsed, keys, extra, lean), parsed, keys, notes
 
     def options(self) -> dict[str, dict[str, int]]:
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
@@ -270,9 +277,14 @@ class SearchService:
             sortedby = sorting.MultiFacet([sorting.FieldFacet("undated"),
                                            sorting.FieldFacet("date", reverse=params.sort != "date_asc")])
         run = _Run(s, params, filt, mask, sortedby, time.monotonic() + self.time_budget)
-        small = all(is_short(g) for g in parsed.groups) and query.estimate_size(s.reader()) <= EXACT_MAX
+        short = all(is_short(g) for g in parsed.groups)
         try:
-            hits = run.exact(query) if small else run.top(query)
+            if short and query.estimate_size(s.reader()) > EXACT_MAX:  # thousands of matches: lean top-k
+                hits = run.top(self.build_query(s, params.q, lean=True)[0])
+                if hits.total < params.per_page and parsed.accented:  # typed diacritics were too strict
+                    hits = run.top(query)
+            else:
+                hits = run.exact(query) if short else run.top(query)
             strict_total = hits.total
             if hits.total == 0 and not keys:  # every word required found nothing: any word, ranked
                 fallback = any_word_query(parsed)
