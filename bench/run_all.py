@@ -1,0 +1,181 @@
+"""``make bench``: run every bench in ``bench/`` with its defaults, then rewrite the table in ``bench/README.md``.
+
+    python bench/run_all.py [--only build,query] [--table-only]
+
+Each bench writes ``bench/results/<name>.json``; the table is made from those files alone, so
+``--table-only`` regenerates it without running anything. Benches by others in ``bench/`` (any other
+``*.py`` with a ``main``) run too, with no arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
+
+from bench.common import PYTHON, RESULTS, ROOT  # noqa: E402
+
+BENCH = ROOT / "bench"
+README = BENCH / "README.md"
+# Order matters: build.py leaves the 62k index that query.py and doc_numbers.py reuse.
+OURS = ("analysis", "build", "query", "doc_numbers", "peers", "quality")
+NOT_BENCHES = {"common", "metrics", "bm25", "engines", "run_all", "tune"}
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def benches(only: set[str] | None) -> list[str]:
+    """Ours in dependency order, then the other scripts of ``bench/``; only ``only`` when given."""
+    others = sorted(p.stem for p in BENCH.glob("*.py") if p.stem not in OURS and p.stem not in NOT_BENCHES
+                    and not p.stem.startswith("_"))
+    return [b for b in list(OURS) + others if not only or b in only]
+
+
+def run(name: str) -> tuple[int, float]:
+    """Run ``bench/NAME.py`` with its defaults; exit code and seconds."""
+    started = time.perf_counter()
+    print(f"\n=== bench/{name}.py", flush=True)
+    code = subprocess.call([PYTHON, str(BENCH / f"{name}.py")], cwd=ROOT)
+    return code, time.perf_counter() - started
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _fmt(value, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        value = f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.1f}"
+    elif isinstance(value, int):
+        value = f"{value:,}"
+    return f"{value}{unit}"
+
+
+def rows_analysis(r: dict) -> list[tuple]:
+    return [("analysis chain, chars/s (1 process)", _fmt(r["chain_chars_per_s"]), "≥ 300,000"),
+            ("bare pyvi, chars/s (same run)", _fmt(r["bare_pyvi_chars_per_s"]), ""),
+            ("chain speed / bare pyvi speed", _fmt(r["chain_share_of_pyvi"]), "≥ 0.75")]
+
+
+def rows_build(r: dict) -> list[tuple]:
+    cold, warm, upd = r["cold_build"], r["warm_build"], r["update_1pct"]
+    out = [(f"cold build, {r['records']:,} articles, -j {r['jobs']}", _fmt(cold["seconds"], " s"), "≤ 300 s"),
+           ("rebuild, unchanged text (cache warm)", _fmt(warm["seconds"], " s"), "≤ 90 s"),
+           (f"update after {upd['files_changed']} of {r['files']} files changed", _fmt(upd["seconds"], " s"),
+            "≤ 10 s"),
+           ("build peak memory (process tree, PSS)", _fmt(max(cold["peak_tree_mb"], warm["peak_tree_mb"]), " MB"),
+            "≤ 2,048 MB"),
+           ("index size / segmentation cache", f"{_fmt(r['index_mb'])} / {_fmt(r['segcache_mb'])} MB", "")]
+    if "profile" in r:
+        areas = ", ".join(f"{k} {v:.0%}" for k, v in list(r["profile"]["by_area"].items())[:4])
+        out.append((f"where build time goes ({r['profile']['articles']:,} articles, 1 process)", areas, ""))
+    return out
+
+
+def rows_query(r: dict) -> list[tuple]:
+    local, http = r["in_process"], r["http"]
+    return [(f"query p50 / p95, in-process ({r['queries']} queries, top 10 + snippets + facets)",
+             f"{_fmt(local['p50_ms'])} / {_fmt(local['p95_ms'])} ms", ""),
+            ("query p50 / p95, over HTTP (waitress)", f"{_fmt(http['p50_ms'])} / {_fmt(http['p95_ms'])} ms", ""),
+            ("server peak memory (VmHWM)", _fmt(http["server_peak_mb"], " MB"), "")]
+
+
+def rows_numbers(r: dict) -> list[tuple]:
+    return [(f"number lookup rank-1, {name} ({r['numbers']} numbers)", _fmt(s["rank1_accuracy"]), "1.0")
+            for name, s in r["spellings"].items()]
+
+
+def rows_peers(r: dict) -> list[tuple]:
+    out = []
+    for name, e in r["engines"].items():
+        b, q = e["build"], e["query"]
+        out.append((f"{name}: build / size / query p50, p95 / build peak",
+                    f"{_fmt(b['seconds'])} s / {_fmt(e['index_mb'])} MB / {_fmt(q['p50_ms'])}, "
+                    f"{_fmt(q['p95_ms'])} ms / {_fmt(b['peak_tree_mb'])} MB", ""))
+    for name, ratio in r.get("ours_over_peer", {}).items():
+        out.append((f"ours / {name}: build, size, p50, p95",
+                    ", ".join(_fmt(ratio[k]) for k in ("build_seconds", "index_mb", "p50_ms", "p95_ms")), ""))
+    return out
+
+
+def rows_quality(r: dict) -> list[tuple]:
+    out = []
+    for stem, variants in r["results"].items():
+        for variant, table in variants.items():
+            for system, m in table.items():
+                if system == "ours_behaviour":
+                    continue
+                out.append((f"ALQAC {stem}, {variant}, {system} ({m['queries']} q): R@1/5/10/100, MRR@10, nDCG@10",
+                            " / ".join(f"{m[k]:.3f}" for k in ("R@1", "R@5", "R@10", "R@100", "MRR@10", "nDCG@10")),
+                            "MRR@10 ≥ 0.88" if system == "ours" and variant == "as_written" else ""))
+    return out
+
+
+def rows_tune(r: dict) -> list[tuple]:
+    out = []
+    for name, f in (("current weights", r["figures"]), ("tuned weights", r["tuned"]["figures"])):
+        label = ", ".join(k.replace("alqac", "") for k in f)
+        out.append((f"ALQAC MRR@10 with {name} (tuned on {r['tuned_on']}): {label}",
+                    " / ".join(f"{v['MRR@10']:.3f}" for v in f.values()), ""))
+    return out
+
+
+ROWS = {"analysis": rows_analysis, "build": rows_build, "query": rows_query, "doc_numbers": rows_numbers,
+        "peers": rows_peers, "quality": rows_quality, "tune": rows_tune,
+        "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers}
+SKIP_IN_TABLE = {"speed_queries"}
+
+
+def table() -> str:
+    """The markdown of every result file there is: one header line per bench, then its figures."""
+    lines = ["| figure | measured | target |", "|---|---|---|"]
+    for name, make in ROWS.items():
+        r = _load(name)
+        if r is None:
+            continue
+        m = r["machine"]
+        lines.append(f"| **{name}** — {r['date'][:10]}, commit `{r['commit']}`, {m['cores']} × {m['cpu']}, "
+                     f"{m['memory_gb']} GB, load {r.get('loadavg_1min', {}).get('start', '?')}: "
+                     f"`{r['command']}` | | |")
+        lines += [f"| {a} | {b} | {c} |" for a, b, c in make(r)]
+    others = sorted(p.stem for p in RESULTS.glob("*.json")
+                    if p.stem not in ROWS and p.stem not in SKIP_IN_TABLE and "-limit" not in p.stem)
+    lines += [f"| other bench: see `results/{name}.json` | | |" for name in others]
+    return "\n".join(lines)
+
+
+def write_table() -> None:
+    """Replace the part of ``bench/README.md`` between the result markers with ``table()``."""
+    text = README.read_text(encoding="utf-8")
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    README.write_text(f"{head}{START}\n{table()}\n{END}{tail}", encoding="utf-8")
+    print(f"wrote {README.relative_to(ROOT)}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default="", help="comma-separated bench names")
+    ap.add_argument("--table-only", action="store_true", help="only regenerate the README table")
+    args = ap.parse_args()
+    failed = []
+    if not args.table_only:
+        for name in benches(set(filter(None, args.only.split(","))) or None):
+            code, seconds = run(name)
+            print(f"=== bench/{name}.py: exit {code}, {seconds:.0f} s", flush=True)
+            if code:
+                failed.append(name)
+    write_table()
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
