@@ -21,8 +21,9 @@ def main() -> None:
 @click.option("--host", default=lambda: os.environ.get("VNLEX_HOST", "127.0.0.1"), show_default="127.0.0.1")
 @click.option("--port", type=click.IntRange(1, 65535), default=lambda: int(os.environ.get("VNLEX_PORT", "5000")),
               show_default="5000")
-@click.option("--threads", type=click.IntRange(1, 64), default=lambda: int(os.environ.get("VNLEX_THREADS", "8")),
-              show_default="8", help="Worker threads.")
+@click.option("--threads", type=click.IntRange(1, 64), default=lambda: int(os.environ.get("VNLEX_THREADS", "4")),
+              show_default="4", help="Worker threads; each keeps its own searcher (memory), and searching is "
+                                     "CPU-bound Python (more threads than cores add little).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log one line per request.")
 def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> None:
     """Serve on http://HOST:PORT until stopped.

@@ -181,7 +181,11 @@ class SearchService:
         return self.index_dir.resolve()
 
     def searcher(self):
-        """This thread's searcher, refreshed when the index changed; ``NoIndexError`` if none."""
+        """This thread's searcher, refreshed when the index changed; ``NoIndexError`` if none.
+
+        A replaced searcher is closed only at the next replacement, not at once: the request that
+        holds it (one call may ask for the searcher several times) finishes on it.
+        """
         local = self._local
         now = time.monotonic()
         s = getattr(local, "searcher", None)
@@ -193,8 +197,7 @@ class SearchService:
             try:
                 if s.up_to_date():
                     return s
-                local.searcher = s.refresh()
-                return local.searcher
+                return self._replace(s.refresh(), target, now)
             except OSError:  # the directory went away under us: reopen below
                 pass
         if not whoosh_index.exists_in(str(target)):
@@ -203,11 +206,17 @@ class SearchService:
         if version != SCHEMA_VERSION:  # between deploying new code and rebuilding: say so, don't 500
             raise NoIndexError(f"the index at {self.index_dir} has schema version {version}, this version "
                                f"reads {SCHEMA_VERSION}: run `python -m indexer build`")
-        local.searcher = whoosh_index.open_dir(str(target)).searcher()
-        local.target, local.checked = target, now
-        if s is not None:
-            s.close()
-        return local.searcher
+        return self._replace(whoosh_index.open_dir(str(target)).searcher(), target, now)
+
+    def _replace(self, new, target: Path, now: float):
+        local = self._local
+        old, retired = getattr(local, "searcher", None), getattr(local, "retired", None)
+        if old is not None and old is not new:
+            if retired is not None:
+                retired.close()
+            local.retired = old
+        local.searcher, local.target, local.checked = new, target, now
+        return new
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
