@@ -386,14 +386,14 @@ def apply_weights(spec: str) -> dict:
     """Override ``search_app.query.WEIGHTS`` in this process (a ranking experiment; the code is not changed).
 
     ``spec`` is a JSON object (``'{"title": 0.5}'``) or a file holding one, or a ``tune*.json`` result
-    (its tuned weights). A ``pair`` weight switches on the syllable-pair phrases of ``bench/tune.py``.
+    (its tuned weights). ``long_*`` weights switch on the long-query clauses of ``bench/tune.with_pairs``.
     """
     from search_app import query as sq
 
     text = spec if spec.lstrip().startswith("{") else Path(spec).read_text(encoding="utf-8")
     data = json.loads(text)
     weights = data["tuned"]["weights"] if "tuned" in data else data
-    if "pair" in weights:
+    if any(k.startswith("long_") for k in weights):
         from bench.tune import with_pairs
         with_pairs()
     sq.WEIGHTS.update({k: float(v) for k, v in weights.items()})

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
 
 from bench.build import paths_for  # noqa: E402
-from bench.common import (PYTHON, ROOT, ensure_index, hwm_mb, load_queries, phapdien_corpus,  # noqa: E402
+from bench.common import (PYTHON, ROOT, apply_weights, ensure_index, hwm_mb, load_queries, phapdien_corpus,  # noqa: E402
                           result_path, speed_query_file, write_result)
 from bench.metrics import latency_ms  # noqa: E402
 
@@ -120,18 +120,22 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=1, help="timed passes; each query keeps its best")
     ap.add_argument("--threads", type=int, default=None, help="server threads (default: the server's own)")
+    ap.add_argument("--weights", default="", help="try other ranking weights, in-process only (no HTTP run)")
     args = ap.parse_args()
+    weights = apply_weights(args.weights) if args.weights else None
     corpus, index = paths_for(args.limit)
     ensure_index(phapdien_corpus(corpus, args.limit), index)
     qfile = speed_query_file(args.queries, args.limit)
     queries = load_queries(qfile)
     local = in_process(index, queries, args.rounds)
     print(f"in-process: p50 {local['p50_ms']} ms, p95 {local['p95_ms']} ms ({local['zero_results']} empty)")
-    http = over_http(index, queries, args.rounds, args.threads) | {"threads": args.threads or "server default"}
-    print(f"HTTP:       p50 {http['p50_ms']} ms, p95 {http['p95_ms']} ms; server peak {http['server_peak_mb']} MB")
-    name = "query" if args.threads is None else f"query-threads{args.threads}"
+    http = {}
+    if weights is None:  # the server runs the code as it is
+        http = over_http(index, queries, args.rounds, args.threads) | {"threads": args.threads or "server default"}
+        print(f"HTTP:       p50 {http['p50_ms']} ms, p95 {http['p95_ms']} ms; server peak {http['server_peak_mb']} MB")
+    name = "query-proposed" if weights else "query" if args.threads is None else f"query-threads{args.threads}"
     write_result(result_path(name, args.limit, None),
-                 {"index": str(index), "queries_file": str(qfile.relative_to(ROOT)), "queries": len(queries),
+                 {"weights": weights, "index": str(index), "queries_file": str(qfile.relative_to(ROOT)), "queries": len(queries),
                   "rounds": args.rounds, "in_process": local, "http": http})
 
 

@@ -80,15 +80,19 @@ def rows_build(r: dict) -> list[tuple]:
 
 
 def rows_query(r: dict) -> list[tuple]:
-    local, http = r["in_process"], r["http"]
-    return [(f"query p50 / p95, in-process ({r['queries']} queries, top 10 + snippets + facets)",
-             f"{_fmt(local['p50_ms'])} / {_fmt(local['p95_ms'])} ms", ""),
-            ("query p50 / p95, over HTTP (waitress)", f"{_fmt(http['p50_ms'])} / {_fmt(http['p95_ms'])} ms", ""),
-            ("server peak memory (VmHWM)", _fmt(http["server_peak_mb"], " MB"), "")]
+    local, http = r["in_process"], r.get("http") or {}
+    out = [(f"query p50 / p95, in-process ({r['queries']} queries, top 10 + snippets + facets)",
+            f"{_fmt(local['p50_ms'])} / {_fmt(local['p95_ms'])} ms", "")]
+    if http:
+        out += [(f"query p50 / p95, over HTTP (waitress, {http.get('threads', '?')} threads)",
+                 f"{_fmt(http['p50_ms'])} / {_fmt(http['p95_ms'])} ms", ""),
+                ("server peak memory (VmHWM), idle / after the queries",
+                 f"{_fmt(http['server_idle_peak_mb'])} / {_fmt(http['server_peak_mb'])} MB", "")]
+    return out
 
 
 def rows_numbers(r: dict) -> list[tuple]:
-    return [(f"number lookup rank-1, {name} ({r['numbers']} numbers)", _fmt(s["rank1_accuracy"]), "1.0")
+    return [(f"number lookup rank-1, {name} ({r['numbers']} numbers)", f"{s['rank1_accuracy']:.3f}", "1.000")
             for name, s in r["spellings"].items()]
 
 
@@ -129,8 +133,8 @@ def rows_tune(r: dict) -> list[tuple]:
 
 ROWS = {"analysis": rows_analysis, "build": rows_build, "query": rows_query, "doc_numbers": rows_numbers,
         "peers": rows_peers, "quality": rows_quality, "tune": rows_tune,
-        "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers}
-SKIP_IN_TABLE = {"speed_queries"}
+        "tune-pairs": rows_tune, "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers, "query-proposed": rows_query}
+SKIP_IN_TABLE = ("speed_queries",)  # inputs, not results
 
 
 def table() -> str:
@@ -146,7 +150,7 @@ def table() -> str:
                      f"`{r['command']}` | | |")
         lines += [f"| {a} | {b} | {c} |" for a, b, c in make(r)]
     others = sorted(p.stem for p in RESULTS.glob("*.json")
-                    if p.stem not in ROWS and p.stem not in SKIP_IN_TABLE and "-limit" not in p.stem)
+                    if p.stem not in ROWS and not p.stem.startswith(SKIP_IN_TABLE) and "-limit" not in p.stem)
     lines += [f"| other bench: see `results/{name}.json` | | |" for name in others]
     return "\n".join(lines)
 

@@ -40,6 +40,10 @@ WEIGHTS = {
     "title": 1.0,         # a query syllable in the title
     "phrase": 2.0,        # the whole run of words as a phrase (short queries)
     "doc_key": 1000.0, "citations": 40.0,  # document numbers: the entry itself, then its citers
+    # Long queries (questions, pasted sentences): one flat union in which each pair of syllables in a
+    # row counts as a phrase; a pair approximates a two-syllable word and works without diacritics.
+    # Tuned on alqac2024_unverified_train, checked on alqac2023_train (bench/tune.py --pairs).
+    "long_text": 0.05, "long_text_f": 0.155, "long_text_w": 0.075, "long_pair": 3.0,
 }
 # Up to this many distinct syllables a query is "short": every syllable is required and phrase, title
 # and word bonuses apply. Longer queries (questions, pasted sentences) rank any-word matches by BM25,
@@ -133,10 +137,13 @@ def text_query(text: str, accented: bool, require_all: bool, lean: bool = False)
     if lean and require_all:
         return Q.And([Q.Term("text", s) for s in dict.fromkeys(syls)] if accented else
                      [Q.Term("text_f", f) for f in dict.fromkeys(folded)])
-    if not require_all:  # one flat union: BM25 over whatever matches
-        terms = _weighted("text_f", folded, "text_f") if not accented else (
-            _weighted("text", syls, "text") + _weighted("text_f", folded, "text_f") + _weighted(
-                "text_w", _tokens(_WORD, text), "text_w"))
+    if not require_all:  # one flat union: BM25 over whatever matches, pairs of syllables as phrases
+        terms = _weighted("text_f", folded, "long_text_f")
+        if accented:
+            terms += _weighted("text", syls, "long_text") + _weighted("text_w", _tokens(_WORD, text), "long_text_w")
+        seq, field = (syls, "text") if accented else (folded, "text_f")
+        if WEIGHTS["long_pair"]:
+            terms += [Q.Phrase(field, list(p), boost=WEIGHTS["long_pair"]) for p in dict.fromkeys(zip(seq, seq[1:]))]
         return Q.Or(terms or [Q.Term("text_f", f) for f in folded])
     # Required: every syllable, folded (a flat intersection of terms is what Whoosh does fastest; the
     # folded term holds the exact one). With diacritics typed, exact syllables, words and the title
