@@ -163,6 +163,8 @@ def with_pairs():
 
     from search_app import query as sq
 
+    if "long_pair" in sq.WEIGHTS:  # the service does this itself now (search_app.query, long queries)
+        return sq.WEIGHTS
     original = sq.text_query
     for key, shared in LONG_KEYS.items():
         sq.WEIGHTS.setdefault(key, sq.WEIGHTS[shared] if shared else 0.0)
