@@ -54,13 +54,14 @@ class Model:
             sq.WEIGHTS.update(saved)
 
     def _leaf(self, q) -> dict[int, float]:
+        """Matches and scores of one clause with weight 1, by the service's own engine."""
+        from search_app.engine import Evaluator
+
         key = repr(q.with_boost(1.0))
         if key not in self.leaf_cache:
-            m, out = q.with_boost(1.0).matcher(self.s), {}
-            while m.is_active():
-                out[m.id()] = m.score()
-                m.next()
-            self.leaf_cache[key] = out
+            got = Evaluator(self.svc.arrays(self.s), self.s).run(q.with_boost(1.0))
+            docs = np.flatnonzero(got.match)
+            self.leaf_cache[key] = dict(zip(docs.tolist(), got.score[docs].tolist()))
         return self.leaf_cache[key]
 
     def walk(self, q) -> dict[int, np.ndarray]:
@@ -205,15 +206,12 @@ def service_check(svc, limit: int) -> dict:
 
 
 def model_for(svc, bm25: tuple[float, float] | None, groups: tuple[str, ...]) -> Model:
-    """A model over the service's searcher, or over one with other BM25F parameters (B, K1)."""
-    from whoosh import index as whoosh_index
-    from whoosh import scoring
+    """A model over the service's searcher, with other BM25F parameters (B, K1) when given."""
+    from search_app import engine
 
-    s = svc.searcher()
     if bm25 is not None:
-        s = whoosh_index.open_dir(str(svc.index_dir.resolve())).searcher(
-            weighting=scoring.BM25F(B=bm25[0], K1=bm25[1]))
-    return Model(svc, s, groups)
+        engine.B, engine.K1 = bm25
+    return Model(svc, svc.searcher(), groups)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ index, so they live here, in an importable module):
 ``word_analyzer()``      pyvi words, lowercased: ``"Hội Chữ thập đỏ"`` → ``hội, chữ_thập_đỏ``
 ``syllable_analyzer()``  syllables, lowercased:  → ``hội, chữ, thập, đỏ``
 ``folded_analyzer()``    syllables, folded:      → ``hoi, chu, thap, do``
+``pair_analyzer()``      adjacent folded syllables: → ``hoi chu, chu thap, thap do``
 
 Every tokenizer normalizes first (``normalize.normalize``: NFC, Đ, one tone style), so ``hòa`` and
 ``hoà`` are one term. Positions count tokens (words or syllables), which is what phrase queries need;
@@ -19,8 +20,8 @@ from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 from indexer.normalize import fold, normalize
 from indexer.segment import segment, syllables
 
-__all__ = ["SyllableTokenizer", "WordTokenizer", "FoldFilter",
-           "word_analyzer", "syllable_analyzer", "folded_analyzer", "is_indexable"]
+__all__ = ["SyllableTokenizer", "WordTokenizer", "FoldFilter", "PairFilter", "pairs_of",
+           "word_analyzer", "syllable_analyzer", "folded_analyzer", "pair_analyzer", "is_indexable"]
 
 
 def is_indexable(token: str) -> bool:
@@ -82,6 +83,25 @@ class FoldFilter(Filter):
             yield t
 
 
+def pairs_of(syllables: list[str]) -> list[str]:
+    """Adjacent syllables as one term each: ``[hoi, chu, thap]`` → ``[hoi chu, chu thap]``."""
+    return [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
+
+
+class PairFilter(Filter):
+    """Each token joined with the next: a two-syllable phrase becomes one (much rarer) term, so a
+    phrase or a pair of query syllables is one posting list, not an intersection of positions."""
+
+    def __call__(self, tokens):
+        previous = None
+        for t in tokens:
+            current = t.text
+            if previous is not None:
+                t.text = f"{previous} {current}"
+                yield t
+            previous = current
+
+
 def word_analyzer():
     """pyvi words, lowercased."""
     return WordTokenizer() | LowercaseFilter()
@@ -95,3 +115,8 @@ def syllable_analyzer():
 def folded_analyzer():
     """Syllables without diacritics: what people type on a keyboard without Vietnamese input."""
     return SyllableTokenizer() | FoldFilter()
+
+
+def pair_analyzer():
+    """Pairs of adjacent folded syllables (``pairs_of``), for phrases and proximity."""
+    return SyllableTokenizer() | FoldFilter() | PairFilter()

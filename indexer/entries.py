@@ -21,6 +21,7 @@ __all__ = ["law_aliases", "apply_aliases", "canonical_agency", "LAW_TYPES", "doc
            "keyword", "CITED_PREFIX"]
 
 CITED_PREFIX = "cite:"
+TEXT_FIELDS = ("text", "text_f", "text_w", "text_b")  # one text (title + body), analysed four ways
 
 
 def entry_text(title: str, body: str) -> str:
@@ -67,7 +68,7 @@ def document_entry(doc: Document) -> dict:
     date = _iso_date(doc.date)
     entry = {
         "id": doc.id, "kind": doc.kind, "source_file": doc.path.split("#", 1)[0],
-        "title": doc.title, "body": doc.body, "text": text, "text_f": text, "text_w": text,
+        "title": doc.title, "body": doc.body, **dict.fromkeys(TEXT_FIELDS, text),
         "year": doc.date[:4] if date else "", "doc_number": doc.doc_number, "doc_key": own_key,
         "doc_type": doc.doc_type, "agency": canonical_agency(doc.agency), "citations": ",".join(keys), "cites": cites,
         "cite_count": 0, "signer": doc.signer, "effective_date": doc.effective_date,
@@ -148,8 +149,7 @@ def cited_entry(entry_id: str, key: str, citations: list[dict], citers: list[str
     year = year or (date[:4] if date else "")
     entry = {
         "id": entry_id, "kind": "cited", "source_file": "",
-        "title": title, "body": subject, "text": entry_text(title, subject),
-        "text_f": entry_text(title, subject), "text_w": entry_text(title, subject),
+        "title": title, "body": subject, **dict.fromkeys(TEXT_FIELDS, entry_text(title, subject)),
         "year": year, "doc_number": number, "doc_key": key,
         "doc_type": doc_type, "agency": issuer, "citations": "", "cites": [],
         "cite_count": len(citers), "signer": "", "effective_date": "", "status": "", "field": "",

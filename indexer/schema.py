@@ -1,8 +1,10 @@
 """The Whoosh schema: one index for articles, documents and the documents they cite.
 
-The text of an entry (title, a blank line, body) is indexed three ways (see ``analysis``): ``text``
-syllables with phrase positions, ``text_f`` folded syllables for queries typed without diacritics,
-``text_w`` pyvi words. One field per view, not one per view and part: Whoosh scores each field's
+The text of an entry (title, a blank line, body) is indexed four ways (see ``analysis``): ``text``
+syllables, ``text_f`` folded syllables (with positions: a quoted phrase is checked on them) for
+queries typed without diacritics, ``text_w`` pyvi words, and ``text_b`` pairs of adjacent folded
+syllables: a phrase or a pair of query syllables is one (rare) term there, which the search engine
+(``search_app.engine``) scores like any other term instead of intersecting positions. One field per view, not one per view and part: Whoosh scores each field's
 terms with its own matchers, and a query over six text fields was several times slower than over
 three. The title is indexed once more on its own (``title``) so a match there can count extra.
 ``body`` is stored only, for display and snippets. Facet and filter fields are single-term ``ID``
@@ -13,12 +15,12 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from indexer.analysis import folded_analyzer, pair_analyzer, syllable_analyzer, word_analyzer
 
 __all__ = ["build_schema", "KINDS", "FACETS", "SCHEMA_VERSION"]
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not updated.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 KINDS = ("article", "document", "cited")
 FACETS = ("doc_type", "agency", "year", "kind")
@@ -33,9 +35,10 @@ def build_schema() -> Schema:
         source_file=ID(stored=True),          # corpus file the entry came from ("" for cited entries)
         title=TEXT(analyzer=syl, stored=True, phrase=False),
         body=STORED(),
-        text=TEXT(analyzer=syl, phrase=True),       # title + "\n\n" + body, as ``entries.entry_text``
+        text=TEXT(analyzer=syl, phrase=False),      # title + "\n\n" + body, as ``entries.entry_text``
         text_f=TEXT(analyzer=folded, phrase=True),
         text_w=TEXT(analyzer=word, phrase=False),
+        text_b=TEXT(analyzer=pair_analyzer(), phrase=False),
         date=DATETIME(stored=True, sortable=True),
         undated=NUMERIC(sortable=True, signed=True),  # 1 without a date: sorts after the dated ones
         year=ID(stored=True, sortable=True),

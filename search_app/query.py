@@ -20,6 +20,7 @@ from whoosh import query as Q
 from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 from indexer.citations import find_numbers
 from indexer.normalize import clean, fold
+from search_app.engine import ExactPhrase
 
 __all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query", "is_short", "compose",
            "exclusion_query", "any_word_query", "WEIGHTS"]
@@ -27,8 +28,8 @@ __all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number
 # Bounds on what one query may ask of the index (hostile or pasted queries): syllables kept.
 MAX_TERMS = 64
 MAX_QUERY_CHARS = 1000
-# Each OR part, phrase, exclusion or number is a subquery Whoosh evaluates over every candidate (90
-# alternatives of a common word took 50 s): one query keeps only the first few of each.
+# Each OR part, phrase, exclusion or number is a subquery evaluated over every entry: one query
+# keeps only the first few of each.
 MAX_PARTS = {"groups": 8, "phrases": 4, "excluded": 8, "number_keys": 8}
 
 # Weights of the clauses a query contributes; tuned on ALQAC train (bench/tune.py). A weight of 0
@@ -47,7 +48,7 @@ WEIGHTS = {
 }
 # Up to this many distinct syllables a query is "short": every syllable is required and phrase, title
 # and word bonuses apply. Longer queries (questions, pasted sentences) rank any-word matches by BM25,
-# one flat union of terms, which Whoosh can evaluate top-k without scoring every match in full.
+# one flat union of terms.
 SHORT_QUERY = 6
 
 _SYL, _WORD, _FOLD = syllable_analyzer(), word_analyzer(), folded_analyzer()
@@ -111,8 +112,8 @@ def _tokens(analyzer, text: str) -> list[str]:
     return [t.text for t in analyzer(text)][:MAX_TERMS]
 
 
-def _phrase(fieldname: str, words: list[str], boost: float = 1.0) -> Q.Query:
-    return Q.Phrase(fieldname, words, boost=boost) if len(words) > 1 else Q.Term(fieldname, words[0], boost=boost)
+def _phrase(fieldname: str, words: list[str], boost: float = 1.0, cls=Q.Phrase) -> Q.Query:
+    return cls(fieldname, words, boost=boost) if len(words) > 1 else Q.Term(fieldname, words[0], boost=boost)
 
 
 def _weighted(fieldname: str, words: list[str], weight_key: str) -> list[Q.Query]:
@@ -125,29 +126,21 @@ def is_short(text: str) -> bool:
     return len(set(_tokens(_FOLD, text))) <= SHORT_QUERY
 
 
-def text_query(text: str, accented: bool, require_all: bool, lean: bool = False) -> Q.Query | None:
-    """Scored query for free text; ``require_all`` makes every syllable required (short queries).
-
-    ``lean``: every syllable as typed (with its diacritics when it has them), no bonus clauses. For
-    all-words queries with thousands of matches, where Whoosh would check each bonus on every match.
-    """
+def text_query(text: str, accented: bool, require_all: bool) -> Q.Query | None:
+    """Scored query for free text; ``require_all`` makes every syllable required (short queries)."""
     syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
     if not folded:
         return None
-    if lean and require_all:
-        return Q.And([Q.Term("text", s) for s in dict.fromkeys(syls)] if accented else
-                     [Q.Term("text_f", f) for f in dict.fromkeys(folded)])
     if not require_all:  # one flat union: BM25 over whatever matches, pairs of syllables as phrases
         terms = _weighted("text_f", folded, "long_text_f")
         if accented:
             terms += _weighted("text", syls, "long_text") + _weighted("text_w", _tokens(_WORD, text), "long_text_w")
         seq, field = (syls, "text") if accented else (folded, "text_f")
-        if WEIGHTS["long_pair"]:
+        if WEIGHTS["long_pair"]:  # each pair where it stands in a row (``text_b``), scored as a phrase
             terms += [Q.Phrase(field, list(p), boost=WEIGHTS["long_pair"]) for p in dict.fromkeys(zip(seq, seq[1:]))]
         return Q.Or(terms or [Q.Term("text_f", f) for f in folded])
-    # Required: every syllable, folded (a flat intersection of terms is what Whoosh does fastest; the
-    # folded term holds the exact one). With diacritics typed, exact syllables, words and the title
-    # then add to the score of what matched.
+    # Required: every syllable, folded (the folded term holds the exact one). With diacritics typed,
+    # exact syllables, words and the title then add to the score of what matched.
     required = Q.And([Q.Term("text_f", f, boost=WEIGHTS["text_f"]) for f in dict.fromkeys(folded)])
     bonus = []
     if accented:
@@ -163,7 +156,9 @@ def phrase_query(text: str) -> Q.Query | None:
     syls, folded = _tokens(_SYL, text), _tokens(_FOLD, text)
     if not folded:
         return None
-    return _phrase("text", syls) if fold(text) != text.lower() else _phrase("text_f", folded)
+    if fold(text) != text.lower():
+        return _phrase("text", syls, cls=ExactPhrase)
+    return _phrase("text_f", folded, cls=ExactPhrase)
 
 
 def number_query(key: str) -> Q.Query:
@@ -190,10 +185,9 @@ def exclusion_query(parsed: ParsedQuery) -> Q.Query | None:
     return _excluded_query(parsed.excluded)
 
 
-def compose(parsed: ParsedQuery, number_keys: list[str], extra: list[Q.Query] = (),
-            lean: bool = False) -> Q.Query | None:
+def compose(parsed: ParsedQuery, number_keys: list[str], extra: list[Q.Query] = ()) -> Q.Query | None:
     """The positive query: numbers (when any) lead, text is required or a bonus (see ``exclusion_query``)."""
-    texts = [text_query(g, parsed.accented, require_all=is_short(g), lean=lean) for g in parsed.groups]
+    texts = [text_query(g, parsed.accented, require_all=is_short(g)) for g in parsed.groups]
     texts = [t for t in texts if t is not None]
     text = Q.Or(texts) if len(texts) > 1 else (texts[0] if texts else None)
     phrases = [p for p in (phrase_query(p) for p in parsed.phrases) if p is not None]

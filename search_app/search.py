@@ -2,6 +2,8 @@
 
 One searcher per serving thread, opened once and reused; each notices a rebuild (the index symlink
 points elsewhere) or an update (a newer generation) and refreshes itself, so no restart is needed.
+Queries are evaluated by ``engine`` (numpy over the index's postings, columns shared by every
+thread); stored fields, entry pages and citation lists are read through Whoosh.
 """
 
 from __future__ import annotations
@@ -11,23 +13,21 @@ import logging
 import os
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import sorting
-from whoosh.collectors import TimeLimit
-from whoosh.matching import WrappingMatcher
 
 from indexer.citations import number_key
 from indexer.entries import canonical_agency, citation_year, keyword
 from indexer.normalize import fold
 from indexer.schema import SCHEMA_VERSION
+from search_app.engine import Evaluator, IndexArrays
 from search_app.params import FILTERS, ParamError, SearchParams
-from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, is_short, parse_query,
+from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, parse_query,
                               type_number_query)
 from search_app.snippets import snippet, query_terms
 from search_app.understand import near_miss_keys, type_and_number
@@ -38,50 +38,9 @@ log = logging.getLogger(__name__)
 
 FACET_FIELDS = ("doc_type", "agency", "year", "kind")
 REFRESH_EVERY = 1.0  # seconds between checks for a rebuilt or updated index, per thread
-# Counting and grouping every match costs about as much as scoring it: an all-words query whose
-# rarest word is in more entries than this runs top-k like an any-word query (estimated total).
-EXACT_MAX = 5000
-TIME_BUDGET = 8.0  # seconds one search may spend matching before it is refused (400, param q)
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
-
-
-class _DeadlineMatcher(WrappingMatcher):
-    """Raises ``TimeLimit`` once ``deadline`` has passed, checked as the collector steps: any thread,
-    any collector, filters and masks intact (Whoosh's ``TimeLimitCollector`` needs SIGALRM in worker
-    threads and ignores ``filter=``)."""
-
-    def __init__(self, child, deadline: float, boost: float = 1.0):
-        super().__init__(child, boost)
-        self.deadline = deadline
-
-    def _replacement(self, newchild):
-        return _DeadlineMatcher(newchild, self.deadline, self.boost)
-
-    def next(self):
-        if time.monotonic() > self.deadline:
-            raise TimeLimit
-        return self.child.next()
-
-    def skip_to_quality(self, minquality):
-        if time.monotonic() > self.deadline:
-            raise TimeLimit
-        return self.child.skip_to_quality(minquality)
-
-
-class _Deadline(Q.WrappingQuery):
-    """``child`` whose matching stops at ``deadline``."""
-
-    def __init__(self, child, deadline: float):
-        super().__init__(child)
-        self.deadline = deadline
-
-    def _rewrap(self, child):
-        return _Deadline(child, self.deadline)
-
-    def matcher(self, searcher, context=None):
-        return _DeadlineMatcher(self.child.matcher(searcher, context), self.deadline)
 
 
 def _schema_version(index_dir: Path):
@@ -97,7 +56,7 @@ class NoIndexError(RuntimeError):
 
 @dataclass(frozen=True)
 class SearchResponse:
-    """One page of results, with facet counts over the whole result set."""
+    """One page of results, with exact totals and facet counts over the whole result set."""
 
     total: int
     page: int
@@ -107,8 +66,6 @@ class SearchResponse:
     suggestion: str = ""
     number_keys: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
-    total_exact: bool = True   # False: ``total`` is an estimate (any-word queries on a large index)
-    facets_from: int = 0       # 0: facets count every match; N: they count the best N matches
 
     @property
     def pages(self) -> int:
@@ -119,61 +76,14 @@ def _iso(value) -> str:
     return value.date().isoformat() if isinstance(value, datetime) else ""
 
 
-@dataclass
-class _Hits:
-    page: list
-    total: int
-    facets: dict[str, dict[str, int]]
-    exact: bool = True
-    facets_from: int = 0  # 0: every match; else the number of best matches the facets count
-
-
-FACETS_FROM_TOP = 500  # facets of an any-word result set count its best matches, not all of them
-
-
-class _Run:
-    """One search request's two ways to run a query against the searcher."""
-
-    def __init__(self, s, params: SearchParams, filt, mask, sortedby, deadline: float):
-        self.s, self.params, self.filt, self.mask, self.sortedby = s, params, filt, mask, sortedby
-        self.deadline = deadline
-
-    def exact(self, query) -> _Hits:
-        """Every match counted and grouped: the right way for the small sets all-words queries give."""
-        facets = {f: sorting.FieldFacet(f, maptype=sorting.Count) for f in FACET_FIELDS}
-        page = self.s.search_page(_Deadline(query, self.deadline), self.params.page, pagelen=self.params.per_page,
-                                  filter=self.filt, sortedby=self.sortedby, groupedby=facets, mask=self.mask)
-        return _Hits(list(page), page.total, {f: _facet_counts(page.results.groups(f)) for f in FACET_FIELDS})
-
-    def top(self, query) -> _Hits:
-        """The best matches only (any-word queries match most of a large index): estimated total,
-        facets over the best ``FACETS_FROM_TOP``. Whoosh can then skip what cannot reach the top."""
-        p = self.params
-        limit = max(p.page * p.per_page, FACETS_FROM_TOP)
-        res = self.s.search(_Deadline(query, self.deadline), limit=limit, filter=self.filt, sortedby=self.sortedby,
-                            mask=self.mask)
-        best = list(res)
-        columns = {f: self.s.reader().column_reader(f) for f in FACET_FIELDS}  # no stored-field unpickling
-        counts = {f: Counter(col[h.docnum] or "" for h in best) for f, col in columns.items()}
-        # fewer than asked for: that is every match; else estimate (an exact count re-runs the query)
-        exact = len(best) < limit
-        total = len(best) if exact else max(len(best), min(res.q.estimate_size(self.s.reader()), self.s.doc_count()))
-        return _Hits(best[(p.page - 1) * p.per_page:p.page * p.per_page], total,
-                     {f: _facet_counts(c) for f, c in counts.items()}, exact,
-                     0 if exact and total == len(best) else len(best))
-
-
-def _facet_counts(groups: dict) -> dict[str, int]:
-    return dict(sorted(((k, v) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0])))
-
-
 class SearchService:
     """Answers queries over the index at ``index_dir`` (a directory or the build symlink)."""
 
-    def __init__(self, index_dir: str | os.PathLike, time_budget: float = TIME_BUDGET):
+    def __init__(self, index_dir: str | os.PathLike):
         self.index_dir = Path(index_dir)
-        self.time_budget = time_budget
         self._local = threading.local()
+        self._arrays: tuple[tuple, IndexArrays] | None = None  # shared by every thread, per generation
+        self._arrays_lock = threading.Lock()
 
     # --- searcher ownership -----------------------------------------------------------------------
 
@@ -218,27 +128,49 @@ class SearchService:
         local.searcher, local.target, local.checked = new, target, now
         return new
 
+    def arrays(self, s) -> IndexArrays:
+        """Columns and decoded postings of the index ``s`` reads, shared by every serving thread."""
+        key = (str(self._target()), s.reader().generation(),
+               tuple(seg.segment_id() for seg in s.reader().segments() or ()) if hasattr(s.reader(), "segments")
+               else ())
+        current = self._arrays
+        if current is not None and current[0] == key:
+            return current[1]
+        with self._arrays_lock:
+            current = self._arrays
+            if current is None or current[0] != key:
+                current = (key, IndexArrays(s, FACET_FIELDS))
+                self._arrays = current
+        return current[1]
+
+    def evaluator(self, s=None) -> Evaluator:
+        s = s or self.searcher()
+        return Evaluator(self.arrays(s), s)
+
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 
     def warm_up(self) -> None:
-        """Open the searcher and load pyvi now, not on the first visitor's query (~1 s)."""
+        """Open the searcher, read the columns and load pyvi now, not on the first visitor's query."""
         self.options()
         self.build_query(self.searcher(), "khởi động")
 
     # --- search -----------------------------------------------------------------------------------
 
-    def _filter(self, params: SearchParams) -> Q.Query | None:
-        parts = []
+    def _allowed(self, a: IndexArrays, params: SearchParams) -> np.ndarray | None:
+        """Entries the filters let through (each filter: any of its values; all filters), or ``None``."""
+        allowed = None
         for param, values in params.filters:
             fieldname = FILTERS[param][0]
             values = [canonical_agency(v) for v in values] if fieldname == "agency" else values
-            parts.append(Q.Or([Q.Term(fieldname, v) for v in values]))
+            mask = a.values_mask(fieldname, values)
+            allowed = mask if allowed is None else allowed & mask
         if params.date_from or params.date_to:
             start = datetime.combine(params.date_from, dtime.min) if params.date_from else None
             end = datetime.combine(params.date_to, dtime.max) if params.date_to else None
-            parts.append(Q.DateRange("date", start, end))
-        return Q.And(parts) if parts else None
+            mask = a.date_mask(start, end)
+            allowed = mask if allowed is None else allowed & mask
+        return allowed
 
     def _resolve_numbers(self, s, keys: tuple[str, ...]) -> tuple[list[str], list[str]]:
         """Keys as typed when the index knows them; else their near-miss spellings that it knows."""
@@ -254,71 +186,79 @@ class SearchService:
                 notes.append(f"{key} → {alt}")
         return found, notes
 
-    def build_query(self, s, text: str, lean: bool = False) -> tuple[Q.Query | None, object, list[str], list[str]]:
+    def build_query(self, s, text: str) -> tuple[Q.Query | None, object, list[str], list[str]]:
         parsed = parse_query(text)
         keys, notes = self._resolve_numbers(s, parsed.number_keys)
         extra = []
         for doc_type, number, rest in type_and_number(parsed, list(self.options()["doc_type"])):
             extra.append(type_number_query(doc_type, number))
             parsed = rest
-        return compose(parsed, keys, extra, lean), parsed, keys, notes
+        return compose(parsed, keys, extra), parsed, keys, notes
 
     def options(self) -> dict[str, dict[str, int]]:
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
         s = self.searcher()
-        cached = getattr(self._local, "options", None)
-        if cached is not None and cached[0] is s:
-            return cached[1]
-        facets = {f: sorting.FieldFacet(f, maptype=sorting.Count) for f in FACET_FIELDS}
-        results = s.search(Q.Every(), limit=1, groupedby=facets)
-        options = {f: _facet_counts(results.groups(f)) for f in FACET_FIELDS}
-        self._local.options = (s, options)
-        return options
+        a = self.arrays(s)
+        return a.facet_counts(a.live)
 
     def search(self, params: SearchParams) -> SearchResponse:
         s = self.searcher()
+        a = self.arrays(s)
+        ev = Evaluator(a, s)
         query, parsed, keys, notes = self.build_query(s, params.q)
-        filt, mask = self._filter(params), exclusion_query(parsed)
-        if query is None:
-            query = Q.Every() if (filt is not None or mask is not None or not params.q.strip()) else Q.NullQuery
-        sortedby = None
-        if params.sort != "relevance" or isinstance(query, Q.Every):
-            sortedby = sorting.MultiFacet([sorting.FieldFacet("undated"),
-                                           sorting.FieldFacet("date", reverse=params.sort != "date_asc")])
-        run = _Run(s, params, filt, mask, sortedby, time.monotonic() + self.time_budget)
-        short = all(is_short(g) for g in parsed.groups)
-        try:
-            if short and query.estimate_size(s.reader()) > EXACT_MAX:  # thousands of matches: lean top-k
-                hits = run.top(self.build_query(s, params.q, lean=True)[0])
-                if hits.total < params.per_page and parsed.accented:  # typed diacritics were too strict
-                    hits = run.top(query)
-            else:
-                hits = run.exact(query) if short else run.top(query)
-            strict_total = hits.total
-            if hits.total == 0 and not keys:  # every word required found nothing: any word, ranked
-                fallback = any_word_query(parsed)
-                if fallback is not None:
-                    hits = run.top(fallback)
-        except TimeLimit:
-            raise ParamError("q", "this search asks too much of the index to answer in time: use fewer or "
-                                  "rarer words, or add a filter") from None
-        pages = -(-hits.total // params.per_page)
-        if hits.total and params.page > pages:
+        allowed = self._allowed(a, params)
+        excluded = exclusion_query(parsed)
+        if excluded is not None:
+            gone = ev.run(excluded).match
+            allowed = ~gone if allowed is None else allowed & ~gone
+        browse = query is None and (allowed is not None or not params.q.strip())
+        found = ev.run(Q.Every() if browse else query if query is not None else Q.NullQuery())
+        match = found.match if allowed is None else found.match & allowed
+        strict_total = int(np.count_nonzero(match))
+        if strict_total == 0 and not keys:  # every word required found nothing: any word, ranked
+            fallback = any_word_query(parsed)
+            if fallback is not None:
+                found = ev.run(fallback)
+                match = found.match if allowed is None else found.match & allowed
+        docs = np.flatnonzero(match)
+        total = len(docs)
+        pages = -(-total // params.per_page)
+        if total and params.page > pages:
             raise ParamError("page", f"page {params.page} is past the last page ({pages})")
+        by_date = params.sort != "relevance" or browse
+        page = self._page(a, docs, found.score, params, by_date)
         terms = query_terms(parsed)
-        results = [self._result(hit, terms) for hit in hits.page]
+        results = [self._result(s, int(d), None if by_date else float(found.score[d]), terms) for d in page]
         suggestion = self.suggest(s, parsed) if strict_total == 0 and params.q.strip() else ""
-        return SearchResponse(hits.total, params.page, params.per_page, results, hits.facets, suggestion,
-                              tuple(keys), tuple(notes), total_exact=hits.exact, facets_from=hits.facets_from)
+        return SearchResponse(total, params.page, params.per_page, results, a.facet_counts(match), suggestion,
+                              tuple(keys), tuple(notes))
 
-    def _result(self, hit, terms) -> dict:
-        fields = hit.fields()
+    @staticmethod
+    def _page(a: IndexArrays, docs: np.ndarray, score: np.ndarray, params: SearchParams, by_date: bool):
+        """Doc numbers of the requested page: best score first (ties: index order), or by date
+        (newest first, or oldest with ``date_asc``; undated last; ties: index order)."""
+        need = params.page * params.per_page
+        if by_date:
+            date = a.date[docs] if params.sort == "date_asc" else -a.date[docs]
+            order = np.lexsort((docs, date, a.undated[docs]))
+        else:
+            key = -score[docs]
+            if len(docs) > need:  # only the best ``need`` need sorting
+                cut = np.argpartition(key, need - 1)[:need]
+                threshold = key[cut].max()
+                keep = np.flatnonzero(key <= threshold)  # every tie of the last place, for index order
+                docs, key = docs[keep], key[keep]
+            order = np.lexsort((docs, key))
+        return docs[order][(params.page - 1) * params.per_page:need]
+
+    def _result(self, s, docnum: int, score: float | None, terms) -> dict:
+        fields = s.stored_fields(docnum)
         return {
             "id": fields["id"], "kind": fields["kind"], "title": fields.get("title", ""),
             "date": _iso(fields.get("date")), "doc_number": fields.get("doc_number", ""),
             "doc_type": fields.get("doc_type", ""), "agency": fields.get("agency", ""),
             "url": fields.get("url", ""), "snippet": snippet(fields.get("body", ""), terms),
-            "score": round(float(hit.score), 4) if isinstance(hit.score, (int, float)) else None, "cite_count": fields.get("cite_count", 0),
+            "score": None if score is None else round(score, 4), "cite_count": fields.get("cite_count", 0),
         }
 
     def suggest(self, s, parsed) -> str:
@@ -344,7 +284,7 @@ class SearchService:
             return ""
         candidate = " ".join(fixed)
         query, _, _, _ = self.build_query(s, candidate)
-        return candidate if query is not None and len(s.search(query, limit=1)) else ""
+        return candidate if query is not None and self.evaluator(s).count(query) else ""
 
     # --- entries and citations ---------------------------------------------------------------------
 

@@ -1,0 +1,176 @@
+"""The numpy engine against Whoosh itself: same postings, same matches, same scores, same facet counts.
+
+The index here has two segments and a deleted entry (doc numbers offset, a hole to skip), built from
+real sentences of the seed article (thanhhoa-article-2023-04-22.txt).
+"""
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh import sorting
+
+from indexer.analysis import folded_analyzer
+from indexer.entries import TEXT_FIELDS
+from indexer.normalize import clean
+from indexer.schema import build_schema
+from search_app.engine import Evaluator, ExactPhrase, IndexArrays
+from search_app.query import WEIGHTS, compose, parse_query
+
+from conftest import seed_path
+
+FACETS = ("doc_type", "agency", "year", "kind")
+
+
+def _paragraphs() -> list[str]:
+    text = clean(seed_path().read_text(encoding="utf-8"))
+    return [p.strip() for p in text.split("\n") if len(p.strip()) > 40]
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory):
+    paragraphs = _paragraphs()
+    assert len(paragraphs) >= 12, len(paragraphs)
+    path = tmp_path_factory.mktemp("engine")
+    ix = whoosh_index.create_in(str(path), build_schema())
+    types, agencies = ["Kế hoạch", "Chỉ thị", "", "Quyết định"], ["UBND", "TW", "TTg"]
+    for half in (paragraphs[: len(paragraphs) // 2], paragraphs[len(paragraphs) // 2:]):
+        w = ix.writer()
+        for p in half:
+            n = paragraphs.index(p)
+            w.add_document(id=f"p{n}", kind="article" if n % 3 else "document", title=p[:60],
+                           doc_type=types[n % 4], agency=agencies[n % 3], year=str(2018 + n % 5),
+                           date=datetime(2018 + n % 5, 1 + n % 12, 1) if n % 4 else None, undated=0 if n % 4 else 1,
+                           **dict.fromkeys(TEXT_FIELDS, p))
+        w.commit(merge=False)
+    w = ix.writer()
+    w.delete_by_term("id", "p1")
+    w.commit(merge=False)
+    return ix
+
+
+@pytest.fixture(scope="module")
+def searcher(ix):
+    s = ix.searcher()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def ev(searcher):
+    return Evaluator(IndexArrays(searcher, FACETS), searcher)
+
+
+def test_fixture_has_two_segments_and_a_deletion(searcher):
+    leaves = list(searcher.reader().leaf_readers())
+    assert len(leaves) == 2 and leaves[1][1] > 0
+    assert searcher.doc_count() == searcher.doc_count_all() - 1
+
+
+@pytest.mark.parametrize("fieldname, text", [("text_f", "chu"), ("text", "chữ"), ("text_w", "chữ_thập_đỏ"),
+                                             ("text_b", "thap do"), ("text_f", "hoi"),
+                                             ("title", "hội")])  # one posting: inlined in the term info
+def test_postings_are_whooshs_own(ev, searcher, fieldname, text):
+    ids, weights = ev.a.postings(searcher, fieldname, text)
+    m = searcher.reader().postings(fieldname, text)
+    expected = []
+    while m.is_active():
+        expected.append((m.id(), m.weight()))
+        m.next()
+    assert expected
+    assert list(zip(ids.tolist(), weights.tolist())) == expected
+
+
+def _whoosh(searcher, q) -> dict[int, float]:
+    return {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+
+
+QUERIES = [
+    Q.Term("text_f", "chu", boost=0.25),
+    Q.Or([Q.Term("text", "hội"), Q.Term("text_w", "chữ_thập_đỏ", boost=2.0), Q.Term("title", "hội")]),
+    Q.And([Q.Term("text_f", "chu"), Q.Term("text_f", "thap"), Q.Term("text_f", "do")], boost=0.5),
+    Q.AndMaybe(Q.And([Q.Term("text_f", "hoi"), Q.Term("text_f", "chu")]),
+               Q.Or([Q.Term("text", "hội", boost=3.0), Q.Term("title", "chữ")])),
+    Q.AndNot(Q.Term("text_f", "hoi"), Q.Term("text_f", "tinh")),
+    Q.Or([Q.Term("kind", "document", boost=7.0), Q.Term("text_f", "dang")]),
+]
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=str)
+def test_matches_and_scores_are_whooshs(ev, searcher, q):
+    expected = _whoosh(searcher, q)
+    got = ev.run(q)
+    assert sorted(np.flatnonzero(got.match).tolist()) == sorted(expected)
+    assert len(expected) > 0
+    for docnum, score in expected.items():
+        assert got.score[docnum] == pytest.approx(score, rel=1e-5)
+
+
+@pytest.mark.parametrize("text", ["chữ thập đỏ", "hoi chu thap do", "công tác hội"])
+def test_a_composed_query_without_phrases_scores_as_whoosh(ev, searcher, text, monkeypatch):
+    monkeypatch.setitem(WEIGHTS, "phrase", 0)  # Whoosh can only phrase-match ``text_f`` here
+    q = compose(parse_query(text), [])
+    expected = _whoosh(searcher, q)
+    got = ev.run(q)
+    assert sorted(np.flatnonzero(got.match).tolist()) == sorted(expected) and expected
+    for docnum, score in expected.items():
+        assert got.score[docnum] == pytest.approx(score, rel=1e-5)
+
+
+@pytest.mark.parametrize("words", [["chu", "thap", "do"], ["hoi", "chu", "thap", "do"], ["cong", "tac"]])
+def test_phrases_match_where_whoosh_finds_the_phrase_and_score_as_whoosh(ev, searcher, words):
+    expected = _whoosh(searcher, Q.Phrase("text_f", words))
+    got = ev.run(ExactPhrase("text_f", words))
+    assert sorted(np.flatnonzero(got.match).tolist()) == sorted(expected) and expected
+    for docnum, score in expected.items():
+        assert got.score[docnum] == pytest.approx(score, rel=1e-5)
+
+
+def _split_triples(paragraphs: list[str]) -> list[list[str]]:
+    """Folded ``a b c`` whose pairs ``a b`` and ``b c`` stand in one paragraph that never says ``a b c``."""
+    out = []
+    for p in paragraphs:
+        syl = [t.text for t in folded_analyzer()(p)]
+        pairs, triples = set(zip(syl, syl[1:])), set(zip(syl, syl[1:], syl[2:]))
+        out += [[a, b, c] for a, b in sorted(pairs) for b2, c in sorted(pairs)
+                if b2 == b and (a, b, c) not in triples and len({a, b, c}) == 3]
+    return out
+
+
+def test_an_exact_phrase_is_checked_on_positions(ev, searcher):
+    # "đạo của hội" (the pairs "đạo của", "của hội" in one paragraph, apart): the pairs over-match,
+    # the positions decide
+    triples = _split_triples(_paragraphs())[:40]
+    over = 0
+    for words in triples:
+        exact = set(_whoosh(searcher, Q.Phrase("text_f", words)))
+        pairs = set(np.flatnonzero(ev.run(Q.Phrase("text_f", words)).match).tolist())
+        assert exact < pairs
+        assert set(np.flatnonzero(ev.run(ExactPhrase("text_f", words)).match).tolist()) == exact
+        over += len(pairs - exact)
+    assert len(triples) == 40 and over >= 40
+
+
+def test_deleted_entries_never_match(ev, searcher):
+    deleted = next(n for n in range(searcher.doc_count_all()) if searcher.reader().is_deleted(n))
+    assert not ev.run(Q.Every()).match[deleted]
+    assert ev.run(Q.Every()).match.sum() == searcher.doc_count()
+
+
+def test_facet_counts_are_whooshs_grouped_counts(ev, searcher):
+    q = Q.Term("text_f", "cong")
+    facets = {f: sorting.FieldFacet(f, maptype=sorting.Count) for f in FACETS}
+    results = searcher.search(q, limit=None, groupedby=facets)
+    got = ev.a.facet_counts(ev.run(q).match)
+    for f in FACETS:
+        assert got[f] == {k: v for k, v in results.groups(f).items() if k}
+    assert sum(got["kind"].values()) == len(results)
+
+
+def test_dates_filter_as_a_date_range(ev, searcher):
+    start, end = datetime(2019, 1, 1), datetime(2020, 12, 31, 23, 59)
+    expected = set(searcher.docs_for_query(Q.DateRange("date", start, end)))
+    got = set(np.flatnonzero(ev.a.date_mask(start, end) & ev.a.live).tolist())
+    assert got == expected and expected
