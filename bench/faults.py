@@ -39,7 +39,7 @@ UNPRIVILEGED = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowne
 
 
 def build_cmd(corpus: Path, index: Path, jobs: int = 2) -> list[str]:
-    return [PYTHON, "-m", "indexer", "build", "--corpus", str(corpus), "--index", str(index), "-j", str(jobs)]
+    return [PYTHON, "-m", "indexer", "build", "--fresh", "--corpus", str(corpus), "--index", str(index), "-j", str(jobs)]
 
 
 def run_build(corpus: Path, index: Path, prefix: tuple[str, ...] = (), preexec=None) -> dict:

@@ -43,7 +43,7 @@ def marker_file(dest: Path) -> Path:
 
 def cli_build(corpora: list[Path], index: Path, jobs: int) -> dict:
     started = time.monotonic()
-    cmd = [PYTHON, "-m", "indexer", "build", "--index", str(index), "-j", str(jobs)]
+    cmd = [PYTHON, "-m", "indexer", "build", "--fresh", "--index", str(index), "-j", str(jobs)]
     cmd += [arg for c in corpora for arg in ("--corpus", str(c))]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     return {"started": started, "ended": time.monotonic(), "returncode": done.returncode,

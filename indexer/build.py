@@ -10,10 +10,17 @@ Layout, for ``--index var/index``::
 A build writes a fresh directory, verifies it, then switches the symlink: readers of the old index
 keep working, and a failed or killed build leaves the live index untouched (its ``*.tmp`` directory
 is cleared by the next build).
+
+Every entry carries a digest of all it stores and indexes (``entry_hash``). When the live index is of
+this schema and most of the corpus is unchanged, the fresh directory starts as the live index's
+segment files (hard links: Whoosh never rewrites a segment file) and only the entries whose digest
+is new are analysed and written, those whose digest is gone deleted: the same entries as a build
+from nothing, in a fraction of the time. ``fresh=True`` (``build --fresh``) always starts from nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -27,9 +34,9 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 
 from indexer.corpus import read_corpus
-from indexer.entries import apply_aliases, cited_entries, document_entry, law_aliases
+from indexer.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.lock import IndexLock
-from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.schema import SCHEMA_VERSION, WRITER_OPTIONS, build_schema
 from indexer.parallel import write_parallel
 from indexer.segcache import SegmentCache, make_pool, prime_segmentations
 from indexer.segment import forget
@@ -40,6 +47,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # entries segmented and written per round: bounds memory on large corpora
 PARALLEL_MIN = 2000  # below this many entries one writer is faster than forking several
+# Start from the live index only when the entries to write plus the deleted ones it would carry are
+# at most this share of all entries; beyond that a build from nothing is about as fast, and compact.
+REUSE_MAX_SHARE = 0.25
 INFO_FILE = "build_info.json"
 REPORT_FILE = "corpus_report.txt"
 MANIFEST_FILE = "manifest.json"
@@ -66,10 +76,15 @@ class BuildStats:
     index_dir: str
     segment_cache_hits: int = 0
     segment_cache_misses: int = 0
+    entries_written: int = 0   # analysed and written by this build; the rest were the live index's
+    entries_deleted: int = 0   # of the live index's entries, gone or changed
 
     def summary(self) -> str:
+        reused = self.entries - self.entries_written
+        how = (f", {self.entries_written} written, {reused} unchanged from the live index, "
+               f"{self.entries_deleted} removed" if reused else "")
         return (f"{self.entries} entries ({self.articles} articles, {self.documents} documents, "
-                f"{self.cited} cited-only) from {self.files_used}/{self.files_read} files, "
+                f"{self.cited} cited-only{how}) from {self.files_used}/{self.files_read} files, "
                 f"{self.files_skipped} files and {self.records_skipped} records skipped, "
                 f"{self.seconds:.1f} s")
 
@@ -155,7 +170,7 @@ def _write_new_index(new_dir: Path, entries: list[dict], cache: SegmentCache, jo
             write_parallel(str(new_dir), entries, jobs, progress)
             forget()
             return
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, **WRITER_OPTIONS)
         try:
             write_entries(writer, entries, cache, jobs, pool, progress)
         except BaseException:
@@ -175,10 +190,74 @@ def _verify_count(new_dir: Path, expected: int) -> None:
         raise BuildError(f"verification failed: {found} entries in the new index, {expected} expected")
 
 
+def entry_hash(entry: dict) -> str:
+    """Digest of everything ``entry`` stores and indexes (its text fields are its title and body)."""
+    data = {k: v for k, v in entry.items() if k not in TEXT_FIELDS and k != "entry_hash"}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _reuse_plan(index: Path, entries: list[dict]) -> tuple[Path, list[int], list[dict]] | None:
+    """(live dir, its doc numbers to delete, entries to write) when starting from the live index pays."""
+    live = live_dir(index)
+    if live is None:
+        return None
+    try:
+        if json.loads((live / INFO_FILE).read_text(encoding="utf-8")).get("schema_version") != SCHEMA_VERSION:
+            return None
+        ix = whoosh_index.open_dir(str(live))
+    except (OSError, ValueError, whoosh_index.IndexError):
+        return None
+    with ix.searcher() as s:
+        reader = s.reader()
+        column = reader.column_reader("entry_hash")
+        have = {column[n]: n for n in reader.all_doc_ids()}
+        carried = reader.doc_count_all() - reader.doc_count()
+    wanted = {e["entry_hash"] for e in entries}
+    stale = sorted(n for h, n in have.items() if h not in wanted)
+    fresh = [e for e in entries if e["entry_hash"] not in have]
+    if len(fresh) + len(stale) + carried > REUSE_MAX_SHARE * len(entries):
+        return None
+    return live, stale, fresh
+
+
+def _link_index(live: Path, new_dir: Path) -> None:
+    """The live index's Whoosh files in ``new_dir``: hard links (copies where links are refused)."""
+    for f in live.iterdir():
+        if f.name in (INFO_FILE, REPORT_FILE, MANIFEST_FILE) or f.name.endswith("WRITELOCK") or not f.is_file():
+            continue
+        try:
+            os.link(f, new_dir / f.name)
+        except OSError:
+            shutil.copy2(f, new_dir / f.name)
+
+
+def _write_changes(new_dir: Path, stale: list[int], fresh: list[dict], cache: SegmentCache, jobs: int,
+                   progress: Callable[[int], None] | None) -> None:
+    """Delete ``stale`` doc numbers from the copy in ``new_dir`` and add ``fresh`` entries."""
+    ix = whoosh_index.open_dir(str(new_dir))
+    pool = make_pool(jobs) if len(fresh) > BATCH else None
+    writer = ix.writer(limitmb=256, **WRITER_OPTIONS)
+    try:
+        for docnum in stale:
+            writer.delete_document(docnum)
+        write_entries(writer, fresh, cache, jobs, pool, progress)
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        if pool is not None:
+            pool.terminate()
+    writer.commit()
+
+
 def build(corpus: list[Path], index: Path, jobs: int = 1,
           progress: Callable[[int], None] | None = None,
-          on_total: Callable[[int], None] | None = None) -> BuildStats:
-    """Rebuild the whole index from ``corpus`` into a fresh directory, then switch to it."""
+          on_total: Callable[[int], None] | None = None, fresh: bool = False) -> BuildStats:
+    """Rebuild the whole index from ``corpus`` into a fresh directory, then switch to it.
+
+    Unless ``fresh``, the new directory starts from the live index when most entries are unchanged
+    (see the module's docstring)."""
     started = time.perf_counter()
     index = Path(index)
     index.parent.mkdir(parents=True, exist_ok=True)
@@ -192,16 +271,28 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
         aliases = law_aliases(entries)
         entries = [apply_aliases(e, aliases) for e in entries]
         entries += cited_entries(entries, real_years(entries))
+        for e in entries:
+            e["entry_hash"] = entry_hash(e)
         if on_total:
             on_total(len(entries))
+        plan = None if fresh else _reuse_plan(index, entries)
         new_dir = _fresh_dir(index)
         cache = SegmentCache(index.with_name(index.name + ".segcache"))
         try:
-            _write_new_index(new_dir, entries, cache, jobs, progress)
+            if plan is None:
+                _write_new_index(new_dir, entries, cache, jobs, progress)
+                written, deleted = len(entries), 0
+            else:
+                live, stale, todo = plan
+                if progress:
+                    progress(len(entries) - len(todo))
+                _link_index(live, new_dir)
+                _write_changes(new_dir, stale, todo, cache, jobs, progress)
+                written, deleted = len(todo), len(stale)
             _verify_count(new_dir, len(entries))
         finally:
             cache.close()
-        stats = _stats(entries, report, started, index, cache)
+        stats = _stats(entries, report, started, index, cache, written, deleted)
         _write_sidecars(new_dir, stats, report, corpus, aliases)
         final = new_dir.with_name(new_dir.name[:-len(".tmp")])
         new_dir.rename(final)
@@ -232,14 +323,16 @@ def _unique(documents) -> list:
     return out
 
 
-def _stats(entries: list[dict], report, started: float, index: Path, cache: SegmentCache) -> BuildStats:
+def _stats(entries: list[dict], report, started: float, index: Path, cache: SegmentCache,
+           written: int, deleted: int) -> BuildStats:
     kinds = {k: sum(e["kind"] == k for e in entries) for k in ("article", "document", "cited")}
     return BuildStats(
         entries=len(entries), articles=kinds["article"], documents=kinds["document"], cited=kinds["cited"],
         files_read=report.files_read, files_used=report.files_used, files_skipped=report.files_skipped,
         records_skipped=report.records_skipped, seconds=round(time.perf_counter() - started, 2),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), index_dir=str(index),
-        segment_cache_hits=cache.hits, segment_cache_misses=cache.misses)
+        segment_cache_hits=cache.hits, segment_cache_misses=cache.misses, entries_written=written,
+        entries_deleted=deleted)
 
 
 def _write_sidecars(new_dir: Path, stats: BuildStats, report, corpus: list[Path], aliases: dict) -> None:

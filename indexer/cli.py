@@ -72,8 +72,13 @@ class _Progress:
 @index_option
 @jobs_option
 @click.option("--if-stale", is_flag=True, help="Do nothing when the index is newer than every corpus file.")
-def build_cmd(corpus, index, jobs, if_stale):
+@click.option("--fresh", is_flag=True,
+              help="Analyse and write every entry, even when most are unchanged in the live index.")
+def build_cmd(corpus, index, jobs, if_stale, fresh):
     """Rebuild the whole index into a fresh directory, verify it, then switch to it atomically.
+
+    When most entries are unchanged, the new directory starts as the live index's files and only
+    new or changed entries are written (--fresh: write them all).
 
     \b
     Example:
@@ -84,7 +89,7 @@ def build_cmd(corpus, index, jobs, if_stale):
         return
     progress = _Progress("indexing")
     try:
-        stats = build(list(corpus), index, jobs=jobs, progress=progress.step, on_total=progress.total)
+        stats = build(list(corpus), index, jobs=jobs, progress=progress.step, on_total=progress.total, fresh=fresh)
     except (BuildError, LockedError, OSError) as exc:
         _fail(exc)
     finally:

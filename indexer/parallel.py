@@ -21,6 +21,8 @@ from typing import Callable
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
+from indexer.schema import WRITER_OPTIONS
+
 __all__ = ["write_parallel", "die_with_parent", "ParallelWriteError"]
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ def _worker(index_dir: str, shard: int, jobs: int, results, limitmb: int) -> Non
     die_with_parent()
     try:
         ix = whoosh_index.open_dir(index_dir)
-        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, **WRITER_OPTIONS)
         done = 0
         for entry in _shard_entries[shard::jobs]:
             writer.add_document(**entry)
@@ -101,7 +103,7 @@ def _collect(results, workers, progress) -> list:
 def _commit_segments(index_dir: str, segments: list) -> None:
     """Write the table of contents that makes the workers' segments the index (as ``MpWriter`` does)."""
     ix = whoosh_index.open_dir(index_dir)
-    writer = ix.writer()
+    writer = ix.writer(**WRITER_OPTIONS)
     try:
         final = writer._merge_segments(None, False, False)
         writer._close_segment()

@@ -18,12 +18,12 @@ from typing import Callable
 from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 
-from indexer.build import (INFO_FILE, MANIFEST_FILE, BuildError, corpus_manifest, live_dir,
+from indexer.build import (INFO_FILE, MANIFEST_FILE, BuildError, corpus_manifest, entry_hash, live_dir,
                            write_entries)
 from indexer.corpus import corpus_root, iter_files, read_file
 from indexer.entries import apply_aliases, cited_for_key, document_entry, keyword
 from indexer.lock import IndexLock
-from indexer.schema import SCHEMA_VERSION
+from indexer.schema import SCHEMA_VERSION, WRITER_OPTIONS
 from indexer.segcache import SegmentCache, make_pool
 
 __all__ = ["UpdateStats", "update"]
@@ -114,7 +114,7 @@ def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], c
     n_added = n_changed = n_removed = 0
     with ix.searcher() as s:
         before = {p: _indexed_by_file(s, p) for p in paths + removed}
-    writer = ix.writer()
+    writer = ix.writer(**WRITER_OPTIONS)
     try:
         for path in removed:
             for doc_id, fields in before[path].items():
@@ -127,6 +127,7 @@ def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], c
             old = before[path]
             for doc in docs:
                 entry = apply_aliases(document_entry(doc), aliases)  # the last build's law names
+                entry["entry_hash"] = entry_hash(entry)
                 prev = old.pop(doc.id, None)
                 if prev is not None and prev.get("content_hash") == doc.content_hash:
                     continue
@@ -162,7 +163,7 @@ def _recompute_cited(ix, keys: set[str], cache) -> int:
     """Rewrite the cited-only entries of every key in ``keys`` from what the index now holds."""
     if not keys:
         return 0
-    writer = ix.writer()
+    writer = ix.writer(**WRITER_OPTIONS)
     try:
         fresh = []
         with ix.searcher() as s:
@@ -172,6 +173,8 @@ def _recompute_cited(ix, keys: set[str], cache) -> int:
                 citing = [(f["id"], c) for f in (s.stored_fields(n) for n in s.document_numbers(citations=key))
                           for c in f["cites"] if keyword(c["key"]) == key]
                 fresh += cited_for_key(key, citing, years)
+        for entry in fresh:
+            entry["entry_hash"] = entry_hash(entry)
         write_entries(writer, fresh, cache, 1, None)
     except BaseException:
         writer.cancel()

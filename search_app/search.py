@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+import weakref
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
@@ -50,6 +51,12 @@ def _schema_version(index_dir: Path):
         return None
 
 
+def _close_all(searchers: set) -> None:
+    for s in list(searchers):
+        s.close()
+        searchers.discard(s)
+
+
 class NoIndexError(RuntimeError):
     """There is no index to search yet."""
 
@@ -84,6 +91,12 @@ class SearchService:
         self._local = threading.local()
         self._arrays: tuple[tuple, IndexArrays] | None = None  # shared by every thread, per generation
         self._arrays_lock = threading.Lock()
+        self._open: set = set()  # every searcher not yet closed, of any thread: closed with the service
+        weakref.finalize(self, _close_all, self._open)
+
+    def close(self) -> None:
+        """Close every searcher this service opened (each holds a handful of open index files)."""
+        _close_all(self._open)
 
     # --- searcher ownership -----------------------------------------------------------------------
 
@@ -124,7 +137,9 @@ class SearchService:
         if old is not None and old is not new:
             if retired is not None:
                 retired.close()
+                self._open.discard(retired)
             local.retired = old
+        self._open.add(new)
         local.searcher, local.target, local.checked = new, target, now
         return new
 

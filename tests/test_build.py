@@ -181,3 +181,62 @@ def test_parallel_writers_give_the_same_index(tiny_corpus, tmp_path, monkeypatch
     assert len(ix._segments()) == 2
     with ix.searcher() as s:
         assert sorted(s.stored_fields(n)["id"] for n in s.document_numbers(citations="43-ct/tw")) == [SEED_ID]
+
+
+def _postings(index: Path) -> dict[str, tuple]:
+    """Every entry's terms in every text field, by id: what a search sees, independent of doc order."""
+    ix = whoosh_index.open_dir(str(live_dir(index)))
+    out: dict[str, list] = {}
+    with ix.searcher() as s:
+        r = s.reader()
+        ids = {n: s.stored_fields(n)["id"] for n in r.all_doc_ids()}
+        for field in ("text", "text_f", "text_w", "text_b", "title", "citations", "doc_key"):
+            for term in r.lexicon(field):
+                m = r.postings(field, term)
+                while m.is_active():
+                    if m.id() in ids:
+                        out.setdefault(ids[m.id()], []).append((field, term, m.weight()))
+                    m.next()
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def test_rebuild_writes_only_what_changed_and_equals_a_fresh_build(tiny_corpus, tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, corpus)
+    index = tmp_path / "index"
+    first = build([corpus], index)
+    assert first.entries_written == first.entries  # nothing to start from
+    again = build([corpus], index)
+    assert (again.entries_written, again.entries_deleted) == (0, 0)
+    # a new article citing 43-CT/TW (its cited entry changes: cite_count 2), the vbpl page removed
+    (corpus / "new.jsonl").write_text(json.dumps({
+        "id": "new-article", "kind": "article", "title": "Quán triệt Chỉ thị số 43-CT/TW",
+        "body": "Các cấp ủy tiếp tục thực hiện Chỉ thị số 43-CT/TW của Ban Bí thư.", "date": "2024-01-02"},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    os.remove(corpus / "vbpl_thuoctinh.html")
+    monkeypatch.setattr("indexer.build.REUSE_MAX_SHARE", 1.0)  # the tiny corpus changes by more than 25%
+    old = live_dir(index)
+    files = {f.name: (f.stat().st_size, f.stat().st_mtime_ns, f.read_bytes()) for f in old.iterdir()}
+    stats = build([corpus], index)
+    assert live_dir(index) != old  # a new directory, switched to; the old one's files untouched
+    assert {f.name: (f.stat().st_size, f.stat().st_mtime_ns, f.read_bytes()) for f in old.iterdir()} == files
+    reference = tmp_path / "reference"
+    fresh = build([corpus], reference, fresh=True)
+    assert stats.entries == fresh.entries == first.entries  # +1 article, -1 document (its cited entries stay)
+    # written: the new article and the 43-CT/TW cited entry; deleted: the vbpl page and the old cited entry
+    assert (stats.entries_written, stats.entries_deleted) == (2, 2)
+    assert _stored(index) == _stored(reference)
+    assert _postings(index) == _postings(reference)
+    assert _stored(index)["cite:43-ct/tw"]["cite_count"] == 2
+    assert verify([corpus], index)[0] == []
+
+
+def test_rebuild_after_large_changes_starts_from_nothing(tiny_corpus, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, corpus)
+    index = tmp_path / "index"
+    build([corpus], index)
+    os.remove(corpus / "records.jsonl")  # 9 of 11 documents
+    stats = build([corpus], index)
+    assert stats.entries_written == stats.entries
+    assert stats.entries_deleted == 0

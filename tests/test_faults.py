@@ -27,7 +27,8 @@ QUERY = "kế hoạch"
 
 
 def _cli(corpus: Path, index: Path, *, prefix: tuple[str, ...] = (), preexec=None, **popen) -> subprocess.Popen:
-    cmd = [*prefix, sys.executable, "-m", "indexer", "build", "--corpus", str(corpus), "--index", str(index)]
+    # --fresh: every build writes the whole index (a rebuild of unchanged files would write nothing)
+    cmd = [*prefix, sys.executable, "-m", "indexer", "build", "--fresh", "--corpus", str(corpus), "--index", str(index)]
     return subprocess.Popen(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, preexec_fn=preexec, **popen)
 
