@@ -1,5 +1,10 @@
 """Build speed and memory on the 62k phapdien articles: cold, warm, update after 1% of files change (issue #5).
 
+Steps: a cold ``build --fresh`` (empty segmentation cache); a ``build`` of the unchanged corpus (it
+starts from the live index's files and writes nothing); a ``build --fresh`` with the cache full (what
+writing every entry costs once pyvi is cached); ``update`` after 1% of the files change, again with
+nothing changed, and back; a ``build`` after another 1% changed.
+
 The articles are converted on the fly into ~600 ``.jsonl`` files of 100 records under ``var/bench/``.
 Each step runs the real CLI (``python -m indexer build|update``) in a child process; its whole process
 tree (the segmenting workers included) is sampled for memory. A cProfile of an in-process build of
@@ -41,9 +46,9 @@ def segcache(index: Path) -> Path:
     return index.with_name(index.name + ".segcache")
 
 
-def cli(command: str, corpus: Path, index: Path, jobs: int) -> dict:
+def cli(command: str, corpus: Path, index: Path, jobs: int, *extra: str) -> dict:
     """Run ``python -m indexer COMMAND`` measured; exit with its error output if it fails."""
-    run = run_measured([PYTHON, "-m", "indexer", command, "--corpus", str(corpus), "--index", str(index),
+    run = run_measured([PYTHON, "-m", "indexer", command, *extra, "--corpus", str(corpus), "--index", str(index),
                         "-j", str(jobs)])
     if run["returncode"]:
         sys.exit(f"indexer {command} failed ({run['returncode']}):\n{run['stderr'][-3000:]}")
@@ -58,7 +63,7 @@ def build_info(index: Path) -> dict:
     """The counts the build wrote into the live index's ``build_info.json``."""
     info = json.loads((index.resolve() / "build_info.json").read_text(encoding="utf-8"))
     keep = ("entries", "articles", "documents", "cited", "files_used", "records_skipped",
-            "segment_cache_hits", "segment_cache_misses", "seconds")
+            "segment_cache_hits", "segment_cache_misses", "entries_written", "entries_deleted", "seconds")
     return {k: info.get(k) for k in keep}
 
 
@@ -129,18 +134,30 @@ def main() -> None:
     records = sum(1 for path in files for _ in open(path, encoding="utf-8"))
     print(f"corpus {corpus}: {records} records in {len(files)} files")
     segcache(index).unlink(missing_ok=True)
-    cold = cli("build", corpus, index, args.jobs) | {"stats": build_info(index)}
+    print("cold: build --fresh, empty segmentation cache")
+    cold = cli("build", corpus, index, args.jobs, "--fresh") | {"stats": build_info(index)}
     sizes = {"index_mb": dir_size_mb(index), "segcache_mb": dir_size_mb(segcache(index))}
+    print("warm: build of the unchanged corpus (starts from the live index)")
     warm = cli("build", corpus, index, args.jobs) | {"stats": build_info(index)}
+    print("warm, writing everything: build --fresh, full segmentation cache")
+    warm_fresh = cli("build", corpus, index, args.jobs, "--fresh") | {"stats": build_info(index)}
     originals = change_files(corpus, CHANGED_SHARE, 1)
+    print(f"{len(originals)} files changed: update, update again, put back")
     update = cli("update", corpus, index, args.jobs) | {"files_changed": len(originals)}
     noop = cli("update", corpus, index, args.jobs)
     for path, text in originals.items():  # put the corpus back as the stamp says it is
         path.write_text(text, encoding="utf-8")
     restore = cli("update", corpus, index, args.jobs)
+    originals = change_files(corpus, CHANGED_SHARE, 2)
+    print(f"{len(originals)} files changed: build (starts from the live index), put back")
+    rebuild = cli("build", corpus, index, args.jobs) | {"stats": build_info(index), "files_changed": len(originals)}
+    for path, text in originals.items():
+        path.write_text(text, encoding="utf-8")
+    cli("build", corpus, index, args.jobs)
     figures = {"records": records, "files": len(files), "jobs": args.jobs, "corpus": str(corpus),
-               "cold_build": cold, "warm_build": warm, "update_1pct": update, "update_noop": noop,
-               "update_restore": restore, **sizes, "targets": TARGETS}
+               "cold_build": cold, "warm_build": warm, "warm_build_fresh": warm_fresh, "update_1pct": update,
+               "update_noop": noop, "update_restore": restore, "rebuild_1pct": rebuild, **sizes,
+               "targets": TARGETS}
     if not args.no_profile:
         figures["profile"] = profile_build(args.profile_limit)
         print(json.dumps(figures["profile"]["by_area"]))

@@ -10,17 +10,17 @@ evaluated as array arithmetic over every entry at once:
 - scores are Whoosh's BM25F with Whoosh's statistics (idf, average and per-entry field lengths), and
   ``And`` / ``Or`` / ``AndMaybe`` / boosts combine them as Whoosh's matchers do (tested against
   Whoosh on the same queries);
-- phrases are pairs of adjacent folded syllables (the ``text_b`` field); a quoted phrase of more
-  than two syllables is then checked against positions by Whoosh's own phrase matcher;
+- phrases are pairs of adjacent folded syllables (the ``text_b`` field; no field keeps positions,
+  which were most of the cost of writing the index); a quoted phrase of more than two syllables is
+  then checked on the entry's stored text;
 - every match is counted, so totals and facet counts are exact.
 """
 
 from __future__ import annotations
 
 import math
-import pickle
+import re
 import threading
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -31,15 +31,16 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
 from indexer.analysis import pairs_of
-from indexer.normalize import fold
+from indexer.entries import entry_text
+from indexer.normalize import clean, fold
 
 __all__ = ["IndexArrays", "Scored", "ExactPhrase", "PAIR_FIELD", "VERIFY_MAX", "CACHE_BYTES"]
 
 PAIR_FIELD = "text_b"
 # A quoted phrase of 3+ syllables matches where all its pairs do; up to this many such candidates
-# are then checked against positions (beyond that, a false match among thousands is immaterial and
-# checking them would cost what this engine exists to avoid).
-VERIFY_MAX = 2000
+# are then read and checked (beyond that, a false match among thousands is immaterial and reading
+# them would cost what this engine exists to avoid).
+VERIFY_MAX = 1000
 CACHE_BYTES = 256 * 2**20  # decoded postings kept for reuse (common terms are asked for again and again)
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
 
@@ -344,19 +345,16 @@ class Evaluator:
         return match, np.where(match, score, 0.0) * q.boost
 
     def _verified(self, folded: list[str], match: np.ndarray) -> np.ndarray:
-        """Candidates whose folded syllables really stand in a row (Whoosh's phrase matcher on
-        ``text_f`` positions), when there are few enough to check."""
+        """Candidates whose text has the folded syllables in a row (only punctuation or spaces
+        between them, as the analysis sees it), when there are few enough to read."""
         candidates = np.flatnonzero(match & self.a.live)
         if len(candidates) > VERIFY_MAX:
             return match
+        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, folded)) + r"(?!\w)")
         out = np.zeros(self.a.size, bool)
-        m = Q.Phrase("text_f", folded).matcher(self.s)
         for doc in candidates.tolist():
-            if not m.is_active():
-                break
-            if m.id() < doc:
-                m.skip_to(doc)
-            if m.is_active() and m.id() == doc:
+            fields = self.s.stored_fields(doc)
+            if pattern.search(fold(clean(entry_text(fields.get("title", ""), fields.get("body", ""))))):
                 out[doc] = True
         return out
 
