@@ -21,7 +21,7 @@ __all__ = ["law_aliases", "apply_aliases", "canonical_agency", "LAW_TYPES", "doc
            "keyword", "CITED_PREFIX"]
 
 CITED_PREFIX = "cite:"
-TEXT_FIELDS = ("text", "text_f", "text_w", "text_b")  # one text (title + body), analysed four ways
+TEXT_FIELDS = ("text", "text_w", "text_b")  # one text (title + body), analysed three ways
 
 
 def entry_text(title: str, body: str) -> str:

@@ -1,11 +1,13 @@
 """The Whoosh schema: one index for articles, documents and the documents they cite.
 
-The text of an entry (title, a blank line, body) is indexed four ways (see ``analysis``): ``text``
-syllables, ``text_f`` folded syllables for queries typed without diacritics, ``text_w`` pyvi words,
-and ``text_b`` pairs of adjacent folded syllables: a phrase or a pair of query syllables is one
-(rare) term there, which the search engine (``search_app.engine``) scores like any other term. No
-field keeps positions: writing them was most of the cost of a build, and pairs answer phrases
-(a quoted phrase of three or more syllables is then checked on the stored text). One field per view, not one per view and part: Whoosh scores each field's
+The text of an entry (title, a blank line, body) is indexed three ways (see ``analysis``): ``text``
+syllables, ``text_w`` pyvi words, and ``text_b`` pairs of adjacent folded syllables: a phrase or a
+pair of query syllables is one (rare) term there, which the search engine (``search_app.engine``)
+scores like any other term. Folded syllables (``text_f``, what a query typed without diacritics
+matches) are not written: the engine sums the postings of the ``text`` syllables that fold alike,
+which is exactly what a folded field would hold, and the build writes a quarter less. No field
+keeps positions: pairs answer phrases (a quoted phrase of three or more syllables is then checked
+on the stored text). One field per view, not one per view and part: Whoosh scores each field's
 terms with its own matchers, and a query over six text fields was several times slower than over
 three. The title is indexed once more on its own (``title``) so a match there can count extra.
 ``body`` is stored only, for display and snippets. Facet and filter fields are single-term ``ID``
@@ -21,7 +23,7 @@ from indexer.analysis import folded_analyzer, pair_analyzer, syllable_analyzer, 
 __all__ = ["build_schema", "KINDS", "FACETS", "SCHEMA_VERSION", "WRITER_OPTIONS"]
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not updated.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Every writer writes plain segment files: Whoosh reads a compound segment file by copying each part
 # (postings, terms) into memory per searcher: 340 MB per serving thread on the 62k index.
@@ -41,7 +43,6 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=syl, stored=True, phrase=False),
         body=STORED(),
         text=TEXT(analyzer=syl, phrase=False),      # title + "\n\n" + body, as ``entries.entry_text``
-        text_f=TEXT(analyzer=folded, phrase=False),
         text_w=TEXT(analyzer=word, phrase=False),
         text_b=TEXT(analyzer=pair_analyzer(), phrase=False),
         date=DATETIME(stored=True, sortable=True),

@@ -10,6 +10,10 @@ evaluated as array arithmetic over every entry at once:
 - scores are Whoosh's BM25F with Whoosh's statistics (idf, average and per-entry field lengths), and
   ``And`` / ``Or`` / ``AndMaybe`` / boosts combine them as Whoosh's matchers do (tested against
   Whoosh on the same queries);
+- folded syllables (``text_f``: what a query typed without diacritics matches) are not indexed: a
+  folded syllable's postings are the sum of those of every ``text`` syllable that folds to it
+  (``chu`` = ``chữ`` + ``chú`` + ``chủ`` + …), which gives exactly the frequencies, document
+  frequency and lengths an indexed folded field would (tested against one);
 - phrases are pairs of adjacent folded syllables (the ``text_b`` field; no field keeps positions,
   which were most of the cost of writing the index); a quoted phrase of more than two syllables is
   then checked on the entry's stored text;
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
@@ -34,9 +39,10 @@ from indexer.analysis import pairs_of
 from indexer.entries import entry_text
 from indexer.normalize import clean, fold
 
-__all__ = ["IndexArrays", "Scored", "ExactPhrase", "PAIR_FIELD", "VERIFY_MAX", "CACHE_BYTES"]
+__all__ = ["IndexArrays", "Scored", "ExactPhrase", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES"]
 
 PAIR_FIELD = "text_b"
+FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the other's, folded
 # A quoted phrase of 3+ syllables matches where all its pairs do; up to this many such candidates
 # are then read and checked (beyond that, a false match among thousands is immaterial and reading
 # them would cost what this engine exists to avoid).
@@ -114,6 +120,7 @@ class IndexArrays:
         self._lengths: dict[str, np.ndarray] = {}
         self._cache: OrderedDict = OrderedDict()
         self._cache_bytes, self._cache_limit = 0, cache_bytes
+        self._folded: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
 
     # --- columns ----------------------------------------------------------------------------------
@@ -127,6 +134,7 @@ class IndexArrays:
 
     def lengths(self, searcher, fieldname: str) -> np.ndarray:
         """Each entry's length of ``fieldname`` as Whoosh scores it (its one-byte approximation)."""
+        fieldname = FOLDED.get(fieldname, fieldname)  # folding keeps every token: the same lengths
         got = self._lengths.get(fieldname)
         if got is None:
             parts = []
@@ -167,7 +175,8 @@ class IndexArrays:
     # --- postings ---------------------------------------------------------------------------------
 
     def postings(self, searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Doc numbers (ascending) and weights of ``text`` in ``fieldname``; cached, shared."""
+        """Doc numbers (ascending, deleted entries included) and weights of ``text`` in
+        ``fieldname``; cached, shared."""
         key = (fieldname, text)
         with self._lock:
             got = self._cache.get(key)
@@ -185,12 +194,47 @@ class IndexArrays:
                     self._cache_bytes -= i.nbytes + w.nbytes
         return got
 
+    def folded_terms(self, searcher, fieldname: str) -> dict[str, list[str]]:
+        """``folded term → the terms of FOLDED[fieldname] that fold to it``, read once."""
+        with self._lock:
+            got = self._folded.get(fieldname)
+        if got is None:
+            got = {}
+            for term in searcher.reader().lexicon(FOLDED[fieldname]):
+                term = term.decode("utf-8")
+                got.setdefault(fold(term), []).append(term)
+            with self._lock:
+                self._folded[fieldname] = got
+        return got
+
+    def doc_frequency(self, searcher, fieldname: str, text: str) -> int:
+        """Entries holding ``text`` in ``fieldname`` (deleted ones too, as Whoosh counts)."""
+        if fieldname in FOLDED:
+            return len(self.postings(searcher, fieldname, text)[0])
+        return searcher.reader().doc_frequency(fieldname, text)
+
+    def avg_field_length(self, searcher, fieldname: str) -> float:
+        return searcher.avg_field_length(FOLDED.get(fieldname, fieldname)) or 1
+
+    def scorable(self, searcher, fieldname: str) -> bool:
+        return fieldname in FOLDED or searcher.schema[fieldname].scorable
+
     def _read(self, searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if fieldname in FOLDED:  # the sum of every spelling's postings
+            parts = [self._read(searcher, FOLDED[fieldname], t)
+                     for t in self.folded_terms(searcher, fieldname).get(text, ())]
+            if len(parts) <= 1:
+                return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.float32))
+            ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
+            weights = np.bincount(where, weights=np.concatenate([w for _, w in parts]))
+            return ids, weights.astype(np.float32)
         ids, weights = [], []
         for leaf, offset in searcher.reader().leaf_readers():
             if (fieldname, text) not in leaf:
                 continue
             m = leaf.postings(fieldname, text)
+            if isinstance(m, FilterMatcher):  # deleted entries left out: keep them, as Whoosh's
+                m = m.child                   # statistics do (``live`` leaves them out of results)
             i, w = _decode_blocks(m, offset) if isinstance(m, W3LeafMatcher) else _decode_any(m, offset)
             ids += i
             weights += w
@@ -246,10 +290,10 @@ class Evaluator:
         if not len(ids):
             return None
         score = np.zeros(self.a.size)
-        if self.s.schema[fieldname].scorable:  # Whoosh's BM25F, with Whoosh's statistics
-            df = self.reader.doc_frequency(fieldname, text)
+        if self.a.scorable(self.s, fieldname):  # Whoosh's BM25F, with Whoosh's statistics
+            df = self.a.doc_frequency(self.s, fieldname, text)
             idf = math.log(self._n / (df + 1)) + 1
-            avgfl = self.s.avg_field_length(fieldname) or 1
+            avgfl = self.a.avg_field_length(self.s, fieldname)
             fl = self.a.lengths(self.s, fieldname)[ids]
             tf = weights.astype(np.float64)
             score[ids] = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))

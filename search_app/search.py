@@ -168,7 +168,9 @@ class SearchService:
     def warm_up(self) -> None:
         """Open the searcher, read the columns and load pyvi now, not on the first visitor's query."""
         self.options()
-        self.build_query(self.searcher(), "khởi động")
+        s = self.searcher()
+        self.arrays(s).folded_terms(s, "text_f")
+        self.build_query(s, "khởi động")
 
     # --- search -----------------------------------------------------------------------------------
 
@@ -285,14 +287,16 @@ class SearchService:
         if len(words) > MAX_SUGGEST_WORDS or any(len(w) > MAX_SUGGEST_LETTERS for w in words):
             return ""
         field = "text" if parsed.accented else "text_f"
-        corrector = s.corrector(field)
+        corrector = s.corrector("text")  # unaccented words are corrected among the spellings, then folded
+        arrays = self.arrays(s)
         fixed, changed = [], False
         for word in words:
             probe = word.lower() if parsed.accented else fold(word)
-            if s.reader().doc_frequency(field, probe):
+            if arrays.doc_frequency(s, field, probe):
                 fixed.append(word)
                 continue
             options = corrector.suggest(probe, limit=1, maxdist=1) or corrector.suggest(probe, limit=1, maxdist=2)
+            options = options if parsed.accented else [fold(o) for o in options]
             fixed.append(options[0] if options else word)
             changed |= bool(options)
         if not changed:

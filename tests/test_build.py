@@ -190,7 +190,7 @@ def _postings(index: Path) -> dict[str, tuple]:
     with ix.searcher() as s:
         r = s.reader()
         ids = {n: s.stored_fields(n)["id"] for n in r.all_doc_ids()}
-        for field in ("text", "text_f", "text_w", "text_b", "title", "citations", "doc_key"):
+        for field in ("text", "text_w", "text_b", "title", "citations", "doc_key"):
             for term in r.lexicon(field):
                 m = r.postings(field, term)
                 while m.is_active():
