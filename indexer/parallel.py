@@ -11,6 +11,7 @@ build leaves no orphans) and no pickling of the documents.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import multiprocessing
 import queue
@@ -69,9 +70,13 @@ def write_parallel(index_dir: str, entries: list[dict], jobs: int,
     _shard_entries = entries
     workers = [ctx.Process(target=_worker, args=(index_dir, k, jobs, results, limitmb), daemon=True)
                for k in range(jobs)]
+    gc.freeze()  # the workers inherit the entries: a collection there must not touch (and copy) them
     try:
-        for w in workers:
-            w.start()
+        try:
+            for w in workers:
+                w.start()
+        finally:
+            gc.unfreeze()
         segments = _collect(results, workers, progress)
     finally:
         _shard_entries = []

@@ -116,7 +116,6 @@ class IndexArrays:
         date = np.asarray(list(reader.column_reader("date", translate=False)), dtype=np.uint64)
         self.date = np.where(date > np.iinfo(np.int64).max, 0, date).astype(np.int64)  # no date: column default
         self.undated = np.asarray(list(reader.column_reader("undated")), dtype=np.int64)
-        self.docnums = np.arange(self.size, dtype=np.int64)
         self._lengths: dict[str, np.ndarray] = {}
         self._cache: OrderedDict = OrderedDict()
         self._cache_bytes, self._cache_limit = 0, cache_bytes
