@@ -66,13 +66,20 @@ def rows_analysis(r: dict) -> list[tuple]:
 
 def rows_build(r: dict) -> list[tuple]:
     cold, warm, upd = r["cold_build"], r["warm_build"], r["update_1pct"]
+    steps = [cold, warm] + [r[k] for k in ("warm_build_fresh", "rebuild_1pct") if k in r]
     out = [(f"cold build, {r['records']:,} articles, -j {r['jobs']}", _fmt(cold["seconds"], " s"), "≤ 300 s"),
-           ("rebuild, unchanged text (cache warm)", _fmt(warm["seconds"], " s"), "≤ 90 s"),
-           (f"update after {upd['files_changed']} of {r['files']} files changed", _fmt(upd["seconds"], " s"),
-            "≤ 10 s"),
-           ("build peak memory (process tree, PSS)", _fmt(max(cold["peak_tree_mb"], warm["peak_tree_mb"]), " MB"),
-            "≤ 2,048 MB"),
-           ("index size / segmentation cache", f"{_fmt(r['index_mb'])} / {_fmt(r['segcache_mb'])} MB", "")]
+           ("rebuild, unchanged text (starts from the live index)", _fmt(warm["seconds"], " s"), "≤ 90 s")]
+    if "warm_build_fresh" in r:
+        out.append(("rebuild writing every entry (`--fresh`, segmentation cache full)",
+                    _fmt(r["warm_build_fresh"]["seconds"], " s"), ""))
+    if "rebuild_1pct" in r:
+        out.append((f"rebuild after {r['rebuild_1pct']['files_changed']} of {r['files']} files changed",
+                    _fmt(r["rebuild_1pct"]["seconds"], " s"), ""))
+    out += [(f"update after {upd['files_changed']} of {r['files']} files changed", _fmt(upd["seconds"], " s"),
+             "≤ 10 s"),
+            ("build peak memory (process tree, PSS), largest of the steps",
+             _fmt(max(step["peak_tree_mb"] for step in steps), " MB"), "≤ 2,048 MB"),
+            ("index size / segmentation cache", f"{_fmt(r['index_mb'])} / {_fmt(r['segcache_mb'])} MB", "")]
     if "profile" in r:
         areas = ", ".join(f"{k} {v:.0%}" for k, v in list(r["profile"]["by_area"].items())[:4])
         out.append((f"where build time goes ({r['profile']['articles']:,} articles, 1 process)", areas, ""))
@@ -82,7 +89,10 @@ def rows_build(r: dict) -> list[tuple]:
 def rows_query(r: dict) -> list[tuple]:
     local, http = r["in_process"], r.get("http") or {}
     out = [(f"query p50 / p95, in-process ({r['queries']} queries, top 10 + snippets + facets)",
-            f"{_fmt(local['p50_ms'])} / {_fmt(local['p95_ms'])} ms", "")]
+            f"{_fmt(local['p50_ms'])} / {_fmt(local['p95_ms'])} ms", "≤ 10 / 30 ms")]
+    if "first_pass" in local:
+        out.append(("same, first pass (each term's postings read from the index)",
+                    f"{_fmt(local['first_pass']['p50_ms'])} / {_fmt(local['first_pass']['p95_ms'])} ms", ""))
     if http:
         out += [(f"query p50 / p95, over HTTP (waitress, {http.get('threads', '?')} threads)",
                  f"{_fmt(http['p50_ms'])} / {_fmt(http['p95_ms'])} ms", ""),
