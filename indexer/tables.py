@@ -133,7 +133,7 @@ LAW_HEADS: tuple[str, ...] = ("Bộ luật", "Luật", "Pháp lệnh", "Hiến p
 
 # Laws, codes and ordinances cited by name. Used to find where a name ends when the words after it
 # would be ambiguous ("Luật Phòng cháy và chữa cháy", "Luật Đất đai và các văn bản…"). Names not
-# listed are still found, by the word rules in ``citations.py``. [DATA]: the "Căn cứ Luật … ngày/số"
+# listed are still found, by the word rules in ``lawnames.py``. [DATA]: the "Căn cứ Luật … ngày/số"
 # lines of congbao_8chude and congbao_phapdien_webtext, and the Pháp điển source notes.
 LAW_NAMES: tuple[str, ...] = (
     # Bộ luật
@@ -235,7 +235,7 @@ LAW_NAMES: tuple[str, ...] = (
 )
 
 
-# --- word lists used by the rules in citations.py -------------------------------------------------
+# --- word lists used by the rules in citations.py, docnumbers.py and lawnames.py -----------------
 # Lowercase words compared with diacritics, so "về" and "vệ" (as in "Bảo vệ") stay apart.
 
 # Before a number: a form, an account or a licence, not a document ("Mẫu số 01/TNCN"). Folded.
