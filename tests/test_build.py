@@ -240,3 +240,16 @@ def test_rebuild_after_large_changes_starts_from_nothing(tiny_corpus, tmp_path):
     stats = build([corpus], index)
     assert stats.entries_written == stats.entries
     assert stats.entries_deleted == 0
+
+
+def test_a_failing_writer_process_fails_the_build_with_its_traceback(tiny_corpus, tmp_path):
+    from indexer.corpus import read_corpus
+    from indexer.entries import document_entry
+    from indexer.parallel import ParallelWriteError, write_parallel
+    from indexer.schema import build_schema
+
+    entries = [document_entry(d) for d in read_corpus([tiny_corpus]).documents]
+    entries[-1] = dict(entries[-1], cite_count="not a number")  # NUMERIC field: Whoosh raises in the worker
+    whoosh_index.create_in(str(tmp_path), build_schema())
+    with pytest.raises(ParallelWriteError, match="an index writer process failed:(?s:.*)ValueError"):
+        write_parallel(str(tmp_path), entries, jobs=2)
