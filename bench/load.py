@@ -31,6 +31,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 from bench.common import (PHAPDIEN, PYTHON, RESULTS, ROOT, VAR, ensure_index, hwm_mb, load_queries,  # noqa: E402
                           speed_query_file, write_result)
 from bench.metrics import percentile  # noqa: E402
+from bench.threads import ThreadGroup  # noqa: E402
 
 DEFAULT_INDEX = VAR / "index"
 DEMO_INDEX = VAR / "demo-index"
@@ -113,8 +114,10 @@ class Sample:
 
 
 @dataclass
-class Load:
+class Load(ThreadGroup):
     """``n`` closed-loop clients, each on one keep-alive connection, cycling through ``paths``."""
+
+    join_timeout = REQUEST_TIMEOUT + 5
 
     port: int
     paths: list[str]
@@ -157,16 +160,6 @@ class Load:
                     self.errors.append(f"{path}: HTTP {status} {body[:200]!r}")
         if conn is not None:
             conn.close()
-
-    def __enter__(self) -> "Load":
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=REQUEST_TIMEOUT + 5)
 
     def window(self, start: float, end: float) -> list[Sample]:
         """Samples of requests that started in [start, end)."""

@@ -25,6 +25,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 from bench.common import (PHAPDIEN, PYTHON, RESULTS, ROOT, VAR, hwm_mb, load_queries, phapdien_corpus,  # noqa: E402
                           speed_query_file, write_result)
 from bench.load import DEMO_QUERIES, Load, search_paths, start_server, summary  # noqa: E402
+from bench.threads import ThreadGroup  # noqa: E402
 
 WORK = VAR / "rebuild"
 MARKER = "quokkavn"  # a word no real text has: only the marker records hold it
@@ -50,7 +51,7 @@ def cli_build(corpora: list[Path], index: Path, jobs: int) -> dict:
             "stderr_tail": done.stderr[-500:] if done.returncode else ""}
 
 
-class Probe:
+class Probe(ThreadGroup):
     """Polls the index symlink (10 ms) and the server (50 ms): when the switch happened, when answers followed."""
 
     def __init__(self, server, index: Path):
@@ -87,16 +88,6 @@ class Probe:
                 self.failures.append(f"HTTP {h_status}/{m_status}")
                 continue
             self.answers.append((t, json.loads(h_body)["entries"], json.loads(m_body)["total"]))
-
-    def __enter__(self) -> "Probe":
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=30)
 
     def lag(self, since: float, hits: int) -> dict:
         """Seconds from the symlink switch after ``since`` to the first and the last-stale answer."""

@@ -22,6 +22,10 @@ import pytest
 from whoosh import index as whoosh_index
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.threads import ThreadGroup  # noqa: E402  (the load clients' start/stop, shared with bench/)
+
 READY_SECONDS = 60  # bound on waiting for a server to answer (pyvi import, cold disk)
 
 
@@ -224,7 +228,7 @@ ADDED = [{"id": f"them-{n}", "kind": "article", "title": f"Bài viết thêm s�
           "body": f"Nội dung {NEW_WORD} số {n}: hòa giải ở cơ sở.", "date": f"0{n}/05/2024"} for n in range(1, 6)]
 
 
-class Clients:
+class Clients(ThreadGroup):
     """``n`` threads querying ``server`` until stopped (at most ``max_requests`` each), recording all."""
 
     PATHS = ("/api/search?q=" + quote("hòa giải"), f"/api/search?q={NEW_WORD}", "/healthz", "/?q=" + NEW_WORD)
@@ -271,16 +275,6 @@ class Clients:
                 return
             time.sleep(0.05)
         raise AssertionError(f"{path} never settled on {value}: {self.values(path, since)[-20:]}")
-
-    def __enter__(self) -> "Clients":
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=30)
 
 
 def _cli_build(corpus: Path, index: Path) -> int:
