@@ -27,6 +27,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from whoosh import query as Q
@@ -161,6 +162,11 @@ class IndexArrays:
         if end is not None:
             ok &= self.date <= datetime_to_long(end)
         return ok
+
+    @cached_property
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Facet counts over every live entry (the filter menus; computed once per generation)."""
+        return self.facet_counts(self.live)
 
     def facet_counts(self, match: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts of each facet value over the matching entries, largest first, blanks left out."""

@@ -215,8 +215,7 @@ class SearchService:
     def options(self) -> dict[str, dict[str, int]]:
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
         s = self.searcher()
-        a = self.arrays(s)
-        return a.facet_counts(a.live)
+        return self.arrays(s).totals
 
     def search(self, params: SearchParams) -> SearchResponse:
         s = self.searcher()
