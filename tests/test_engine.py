@@ -196,3 +196,12 @@ def test_dates_filter_as_a_date_range(ev, searcher):
     expected = set(searcher.docs_for_query(Q.DateRange("date", start, end)))
     got = set(np.flatnonzero(ev.a.date_mask(start, end) & ev.a.live).tolist())
     assert got == expected and expected
+
+
+def test_past_verify_max_candidates_the_pairs_decide(ev, searcher, monkeypatch):
+    words = _split_triples(_paragraphs())[0]
+    pairs = set(np.flatnonzero(ev.run(Q.Phrase("text_f", words)).match).tolist())
+    monkeypatch.setattr("search_app.engine.VERIFY_MAX", len(pairs) - 1)  # too many to read them all
+    assert set(np.flatnonzero(ev.run(ExactPhrase("text_f", words)).match).tolist()) == pairs
+    monkeypatch.setattr("search_app.engine.VERIFY_MAX", len(pairs))
+    assert set(np.flatnonzero(ev.run(ExactPhrase("text_f", words)).match).tolist()) == _with_phrase(searcher, words)
