@@ -386,15 +386,12 @@ def apply_weights(spec: str) -> dict:
     """Override ``search_app.query.WEIGHTS`` in this process (a ranking experiment; the code is not changed).
 
     ``spec`` is a JSON object (``'{"title": 0.5}'``) or a file holding one, or a ``tune*.json`` result
-    (its tuned weights). ``long_*`` weights switch on the long-query clauses of ``bench/tune.with_pairs``.
+    (its tuned weights); ``long_*`` weights are those of long queries (``search_app.query``).
     """
     from search_app import query as sq
 
     text = spec if spec.lstrip().startswith("{") else Path(spec).read_text(encoding="utf-8")
     data = json.loads(text)
     weights = data["tuned"]["weights"] if "tuned" in data else data
-    if any(k.startswith("long_") for k in weights):
-        from bench.tune import with_pairs
-        with_pairs()
     sq.WEIGHTS.update({k: float(v) for k, v in weights.items()})
     return dict(sq.WEIGHTS)

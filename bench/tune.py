@@ -148,50 +148,6 @@ def coordinate_ascent(model: Model, data: dict, start: dict, rounds: int = 3) ->
     return best, trail
 
 
-LONG_KEYS = {"long_text": "text", "long_text_f": "text_f", "long_text_w": "text_w", "long_pair": None}
-
-
-def with_pairs():
-    """Patch ``search_app.query.text_query``: long queries get adjacent syllable pairs as phrases.
-
-    A long query (a question, a pasted sentence) is one flat union of terms; this adds each pair of
-    syllables in a row as a phrase to that same union (a pair approximates a two-syllable word, and
-    works without diacritics, on ``text_f``). Long queries get weights of their own (``long_*``,
-    starting from the shared ones), so short queries are left exactly as they are. The union stays
-    flat on purpose: Whoosh's top-k collection of ``AndMaybe`` drops bonus scores (see the report).
-    """
-    from whoosh import query as Q
-
-    from search_app import query as sq
-
-    if "long_pair" in sq.WEIGHTS:  # the service does this itself now (search_app.query, long queries)
-        return sq.WEIGHTS
-    original = sq.text_query
-    for key, shared in LONG_KEYS.items():
-        sq.WEIGHTS.setdefault(key, sq.WEIGHTS[shared] if shared else 0.0)
-
-    def text_query(text: str, accented: bool, require_all: bool, **kwargs):
-        if require_all:
-            return original(text, accented, require_all, **kwargs)
-        syls, folded = sq._tokens(sq._SYL, text), sq._tokens(sq._FOLD, text)
-        if not folded:
-            return None
-        w = sq.WEIGHTS
-        terms = [Q.Term("text_f", f, boost=w["long_text_f"]) for f in dict.fromkeys(folded)]
-        seq, field = (syls, "text") if accented else (folded, "text_f")
-        if accented:
-            terms += [Q.Term("text", t, boost=w["long_text"]) for t in dict.fromkeys(syls)]
-            terms += [Q.Term("text_w", t, boost=w["long_text_w"]) for t in dict.fromkeys(sq._tokens(sq._WORD, text))]
-        # a 0 boost divides by zero in Whoosh's top-k skipping: such clauses are left out
-        terms = [t for t in terms if t.boost]
-        if w["long_pair"]:
-            terms += [Q.Phrase(field, list(p), boost=w["long_pair"]) for p in dict.fromkeys(zip(seq, seq[1:]))]
-        return Q.Or(terms)
-
-    sq.text_query = text_query
-    return sq.WEIGHTS
-
-
 def service_check(svc, limit: int) -> dict:
     """The real service's figures on the check set (first ``limit`` questions), to compare with the model."""
     from bench.quality import ours_runs
@@ -217,7 +173,7 @@ def model_for(svc, bm25: tuple[float, float] | None, groups: tuple[str, ...]) ->
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=None, help="questions per qrels file")
-    ap.add_argument("--pairs", action="store_true", help="long queries: own weights and syllable-pair phrases")
+    ap.add_argument("--pairs", action="store_true", help="start the ascent from pair weight 1 (as first tuned)")
     ap.add_argument("--bm25", default="", help="B,K1 of BM25F (default: Whoosh's 0.75,1.2)")
     ap.add_argument("--check", type=int, default=0, help="also run the real service on N check questions")
     args = ap.parse_args()
@@ -225,8 +181,6 @@ def main() -> None:
     from search_app.search import SearchService
 
     svc = SearchService(alqac_index())
-    if args.pairs:
-        with_pairs()
     groups = tuple(sq.WEIGHTS)
     bm25 = tuple(map(float, args.bm25.split(","))) if args.bm25 else None
     model = model_for(svc, bm25, groups)
