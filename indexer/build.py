@@ -36,7 +36,7 @@ from whoosh import index as whoosh_index
 from indexer.corpus import read_corpus
 from indexer.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.lock import IndexLock
-from indexer.schema import SCHEMA_VERSION, WRITER_OPTIONS, build_schema
+from indexer.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
 from indexer.parallel import write_parallel
 from indexer.segcache import SegmentCache, make_pool, prime_segmentations
 from indexer.segment import forget
@@ -50,7 +50,6 @@ PARALLEL_MIN = 2000  # below this many entries one writer is faster than forking
 # Start from the live index only when the entries to write plus the deleted ones it would carry are
 # at most this share of all entries; beyond that a build from nothing is about as fast, and compact.
 REUSE_MAX_SHARE = 0.25
-INFO_FILE = "build_info.json"
 REPORT_FILE = "corpus_report.txt"
 MANIFEST_FILE = "manifest.json"
 
@@ -200,11 +199,9 @@ def entry_hash(entry: dict) -> str:
 def _reuse_plan(index: Path, entries: list[dict]) -> tuple[Path, list[int], list[dict]] | None:
     """(live dir, its doc numbers to delete, entries to write) when starting from the live index pays."""
     live = live_dir(index)
-    if live is None:
+    if live is None or built_schema_version(live) != SCHEMA_VERSION:
         return None
     try:
-        if json.loads((live / INFO_FILE).read_text(encoding="utf-8")).get("schema_version") != SCHEMA_VERSION:
-            return None
         ix = whoosh_index.open_dir(str(live))
     except (OSError, ValueError, whoosh_index.IndexError):
         return None

@@ -16,14 +16,19 @@ columns so counts over a result set are cheap.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import folded_analyzer, pair_analyzer, syllable_analyzer, word_analyzer
 
-__all__ = ["build_schema", "KINDS", "FACETS", "SCHEMA_VERSION", "WRITER_OPTIONS"]
+__all__ = ["build_schema", "built_schema_version", "KINDS", "FACETS", "SCHEMA_VERSION", "WRITER_OPTIONS", "INFO_FILE"]
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not updated.
 SCHEMA_VERSION = 6
+
+INFO_FILE = "build_info.json"  # written beside the index by every build: counts, report, schema version
 
 # Every writer writes plain segment files: Whoosh reads a compound segment file by copying each part
 # (postings, terms) into memory per searcher: 340 MB per serving thread on the 62k index.
@@ -60,3 +65,11 @@ def build_schema() -> Schema:
         content_hash=STORED(), path=STORED(), subject=STORED(),
         entry_hash=ID(sortable=True),  # digest of the whole entry: a rebuild rewrites only what changed
     )
+
+
+def built_schema_version(index_dir: Path):
+    """The schema version an index's ``build_info.json`` names; ``None`` when it is unreadable."""
+    try:
+        return json.loads((index_dir / INFO_FILE).read_text(encoding="utf-8")).get("schema_version")
+    except (OSError, ValueError):
+        return None

@@ -8,7 +8,6 @@ thread); stored fields, entry pages and citation lists are read through Whoosh.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -25,7 +24,7 @@ from whoosh import query as Q
 from indexer.citations import number_key
 from indexer.entries import canonical_agency, citation_year, keyword
 from indexer.normalize import fold
-from indexer.schema import SCHEMA_VERSION
+from indexer.schema import SCHEMA_VERSION, built_schema_version
 from search_app.engine import Evaluator, IndexArrays
 from search_app.params import FILTERS, ParamError, SearchParams
 from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, parse_query,
@@ -42,13 +41,6 @@ REFRESH_EVERY = 1.0  # seconds between checks for a rebuilt or updated index, pe
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
-
-
-def _schema_version(index_dir: Path):
-    try:
-        return json.loads((index_dir / "build_info.json").read_text(encoding="utf-8")).get("schema_version")
-    except (OSError, ValueError):
-        return None
 
 
 def _close_all(searchers: set) -> None:
@@ -125,7 +117,7 @@ class SearchService:
                 pass
         if not whoosh_index.exists_in(str(target)):
             raise NoIndexError(f"no index at {self.index_dir}: run `python -m indexer build`")
-        version = _schema_version(target)
+        version = built_schema_version(target)
         if version != SCHEMA_VERSION:  # between deploying new code and rebuilding: say so, don't 500
             raise NoIndexError(f"the index at {self.index_dir} has schema version {version}, this version "
                                f"reads {SCHEMA_VERSION}: run `python -m indexer build`")
@@ -145,9 +137,9 @@ class SearchService:
 
     def arrays(self, s) -> IndexArrays:
         """Columns and decoded postings of the index ``s`` reads, shared by every serving thread."""
-        key = (str(self._target()), s.reader().generation(),
-               tuple(seg.segment_id() for seg in s.reader().segments() or ()) if hasattr(s.reader(), "segments")
-               else ())
+        # what ``s`` itself reads (not where the link points now: another thread may have moved on)
+        reader = s.reader()
+        key = (reader.generation(), tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()))
         current = self._arrays
         if current is not None and current[0] == key:
             return current[1]
