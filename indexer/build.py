@@ -169,16 +169,24 @@ def _write_new_index(new_dir: Path, entries: list[dict], cache: SegmentCache, jo
             write_parallel(str(new_dir), entries, jobs, progress)
             forget()
             return
-        writer = ix.writer(limitmb=256, **WRITER_OPTIONS)
-        try:
-            write_entries(writer, entries, cache, jobs, pool, progress)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        _write_one(ix, entries, cache, jobs, pool, progress)
     finally:
         if pool is not None:
             pool.terminate()
+
+
+def _write_one(ix, entries: list[dict], cache: SegmentCache, jobs: int, pool,
+               progress: Callable[[int], None] | None, delete: Iterable[int] = ()) -> None:
+    """In one writer: delete the doc numbers ``delete``, add ``entries``, commit (cancel on any error)."""
+    writer = ix.writer(limitmb=256, **WRITER_OPTIONS)
+    try:
+        for docnum in delete:
+            writer.delete_document(docnum)
+        write_entries(writer, entries, cache, jobs, pool, progress)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
 
 
 def _verify_count(new_dir: Path, expected: int) -> None:
@@ -232,20 +240,12 @@ def _link_index(live: Path, new_dir: Path) -> None:
 def _write_changes(new_dir: Path, stale: list[int], fresh: list[dict], cache: SegmentCache, jobs: int,
                    progress: Callable[[int], None] | None) -> None:
     """Delete ``stale`` doc numbers from the copy in ``new_dir`` and add ``fresh`` entries."""
-    ix = whoosh_index.open_dir(str(new_dir))
     pool = make_pool(jobs) if len(fresh) > BATCH else None
-    writer = ix.writer(limitmb=256, **WRITER_OPTIONS)
     try:
-        for docnum in stale:
-            writer.delete_document(docnum)
-        write_entries(writer, fresh, cache, jobs, pool, progress)
-    except BaseException:
-        writer.cancel()
-        raise
+        _write_one(whoosh_index.open_dir(str(new_dir)), fresh, cache, jobs, pool, progress, delete=stale)
     finally:
         if pool is not None:
             pool.terminate()
-    writer.commit()
 
 
 def build(corpus: list[Path], index: Path, jobs: int = 1,

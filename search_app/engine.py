@@ -247,10 +247,6 @@ class IndexArrays:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         return np.concatenate(ids), np.concatenate(weights)
 
-    def cache_info(self) -> dict:
-        with self._lock:
-            return {"terms": len(self._cache), "bytes": self._cache_bytes}
-
 
 class Evaluator:
     """Evaluates one Whoosh query tree for one request, on ``arrays`` through ``searcher``."""

@@ -150,10 +150,6 @@ class SearchService:
                 self._arrays = current
         return current[1]
 
-    def evaluator(self, s=None) -> Evaluator:
-        s = s or self.searcher()
-        return Evaluator(self.arrays(s), s)
-
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 
@@ -294,7 +290,7 @@ class SearchService:
             return ""
         candidate = " ".join(fixed)
         query, _, _, _ = self.build_query(s, candidate)
-        return candidate if query is not None and self.evaluator(s).count(query) else ""
+        return candidate if query is not None and Evaluator(self.arrays(s), s).count(query) else ""
 
     # --- entries and citations ---------------------------------------------------------------------
 
