@@ -2,6 +2,10 @@
 
 ``ReadReport`` counts reconcile: ``files_read == files_used + files_skipped`` and, for record lines,
 ``records_read == records_used + records_skipped``; each file or line not used is one ``Problem``.
+
+Size: ``MAX_RECORD_BYTES`` (20 MB, the ``max_record_bytes`` option, ``--max-record-bytes`` on the command
+line) limits ONE record (a line of a ``.jsonl``, an item of a ``.json`` list) or ONE page file (HTML, text),
+decompressed. A records file of any size is streamed; only its oversized records are skipped.
 """
 
 from __future__ import annotations
@@ -9,16 +13,17 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from indexer.document import Document
 
-__all__ = ["CorpusError", "SkipFile", "Problem", "ReadReport", "CorpusResult", "FileResult", "iter_files",
-           "corpus_root", "url_id", "file_id", "file_format", "read_bytes", "text_format", "MAX_BYTES",
-           "RECORD_SUFFIXES", "HTML_SUFFIXES", "TEXT_SUFFIXES", "SUPPORTED_SUFFIXES"]
+__all__ = ["CorpusError", "SkipFile", "TooLarge", "Problem", "ReadReport", "ReadProgress", "CorpusResult",
+           "iter_files", "corpus_root", "url_id", "file_id", "file_format", "read_limited", "too_large",
+           "text_format", "MAX_RECORD_BYTES", "PROGRESS_EVERY", "RECORD_SUFFIXES", "HTML_SUFFIXES", "TEXT_SUFFIXES",
+           "SUPPORTED_SUFFIXES"]
 
 
 class CorpusError(Exception):
@@ -26,10 +31,20 @@ class CorpusError(Exception):
 
 
 class SkipFile(Exception):
-    """This file cannot be used; ``str(err)`` is the reason for the report."""
+    """This file (or the rest of it, from ``line`` on) cannot be used; ``str(err)`` is the reason for the report."""
+
+    def __init__(self, reason: str, line: int = 0):
+        super().__init__(reason)
+        self.line = line
 
 
-MAX_BYTES = 20_000_000
+class TooLarge(SkipFile):
+    """More than ``max_record_bytes`` bytes where one record or one page was expected."""
+
+
+# The largest record (one line of a .jsonl, one item of a .json list) or page file read, decompressed.
+MAX_RECORD_BYTES = 20_000_000
+PROGRESS_EVERY = 1000  # records between two progress calls within one file
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".aspx", ".php"}
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -88,15 +103,19 @@ class CorpusResult:
     report: ReadReport
 
 
-@dataclass
-class FileResult:
-    """What reading one file gave: documents, problems, and record-line counts."""
+@dataclass(frozen=True)
+class ReadProgress:
+    """How far reading has gone: sent after each file and every ``PROGRESS_EVERY`` records within one.
 
-    documents: list[Document] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    records_read: int = 0
-    records_skipped: int = 0
-    last_line: int = 0
+    Bytes are of the files on disk (compressed size for ``.gz``), so ``bytes_done / bytes_total`` gives a
+    rate and an ETA; ``records_done`` counts record lines read, used or not.
+    """
+
+    files_done: int
+    files_total: int
+    records_done: int
+    bytes_done: int
+    bytes_total: int
 
 
 # --- walking -------------------------------------------------------------------------------------
@@ -173,19 +192,22 @@ def file_format(path: Path) -> tuple[str, bool]:
     return (suffix if _EXTENSION_RE.fullmatch(suffix) else ""), gz
 
 
-def read_bytes(path: Path, gz: bool, max_bytes: int) -> bytes:
-    """The file's bytes, decompressed if gzipped (never more than ``max_bytes`` of them)."""
-    if not gz:
-        return path.read_bytes()
+def too_large(what: str, limit: int, size: int | None = None) -> str:
+    """The reason for something over the limit, naming the option that raises it."""
+    amount = f"{size} bytes > limit {limit}" if size is not None else f"> limit {limit} bytes"
+    return f"{what} too large ({amount}; raise the limit with --max-record-bytes)"
+
+
+def read_limited(fh: BinaryIO, max_bytes: int, what: str = "page file") -> bytes:
+    """All of ``fh`` (a plain or gzip stream), or ``TooLarge`` as soon as it holds more than ``max_bytes``."""
     try:
-        with gzip.open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        data = fh.read(max_bytes + 1)
     except EOFError:
         raise SkipFile("truncated gzip (the file ends before its compressed data does)") from None
     except (gzip.BadGzipFile, zlib.error) as err:
         raise SkipFile(f"not a valid gzip file ({err})") from None
     if len(data) > max_bytes:
-        raise SkipFile(f"file too large once decompressed (> limit {max_bytes} bytes)")
+        raise TooLarge(too_large(what, max_bytes))
     return data
 
 

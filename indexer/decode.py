@@ -12,7 +12,7 @@ import codecs
 import re
 import unicodedata
 
-__all__ = ["DecodeError", "decode_bytes", "binary_kind", "declared_charset"]
+__all__ = ["DecodeError", "decode_bytes", "binary_kind", "declared_charset", "stream_encoding"]
 
 
 class DecodeError(ValueError):
@@ -80,6 +80,15 @@ def _utf16_order(sample: bytes) -> str:
     if even_nuls > 0.3 * pairs and odd_nuls < 0.05 * pairs:
         return "utf-16-be"
     return ""
+
+
+def stream_encoding(head: bytes) -> str:
+    """The codec of a text stream that is not plain UTF-8, judged by its head: a UTF-16/32 BOM or the NUL
+    pattern of BOM-less UTF-16 (``"utf-16"``, ``"utf-16-le"`` …); ``""`` for UTF-8 (BOM or not) and bytes."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return "" if codec == "utf-8-sig" else codec
+    return _utf16_order(head[:_SAMPLE])
 
 
 def declared_charset(data: bytes) -> str:

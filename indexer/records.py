@@ -5,25 +5,33 @@ A record is a JSON object with ``Document`` fields (see ``corpus/README.md``), e
 ``{"id": "kh-93-2023", "title": "Kế hoạch 93/KH-UBND …", "date": "18/04/2023", "doc_number": "93/KH-UBND"}``.
 Only ``title`` or ``body`` is required; unknown keys are ignored; ``path`` and ``content_hash`` are
 recomputed. A wrong type, a bad date or an unknown ``kind`` rejects that record with a reason.
+
+Records files are streamed, never read whole: JSON lines one line at a time, a ``.json`` list larger
+than ``max_record_bytes`` one item at a time (``iter_json_list``). ``max_record_bytes`` limits ONE record;
+a bad line (invalid JSON, control bytes, invalid UTF-8, a truncated last line, a record over the limit)
+is skipped with its line number and reason, and every other line is used.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import io
 import json
+import re
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterator
 
-from indexer.corpusfiles import RECORD_SUFFIXES, FileResult, Problem
+from indexer.corpusfiles import MAX_RECORD_BYTES, RECORD_SUFFIXES, SkipFile, too_large
 from indexer.dates import parse_date
-from indexer.decode import DecodeError, binary_kind, decode_bytes
+from indexer.decode import binary_kind, stream_encoding
 from indexer.document import KINDS, Attachment, Document, content_hash
 from indexer.normalize import clean
 
-__all__ = ["RecordError", "TEXT_FIELDS", "record_document", "iter_jsonl", "iter_json_text",
-           "make_document", "clean_line", "clean_body", "record_stem", "read_records_file", "read_json_records"]
+__all__ = ["RecordError", "TEXT_FIELDS", "record_document", "iter_jsonl", "iter_json_text", "iter_json_list",
+           "make_document", "clean_line", "clean_body", "record_stem", "read_records"]
 
 Outcome = tuple[int, "Document | str"]  # (line or item number, the record or why it was rejected)
 
@@ -131,11 +139,9 @@ def record_document(obj, stem: str, path: str) -> Document:
     return doc if doc.id else replace(doc, id=f"rec:{stem}:{content_hash(doc.title, doc.body)[:12]}")
 
 
-def _outcome(number: int, line: str | None, stem: str, path: str, obj=None) -> Outcome:
+def _outcome(number: int, line: str, stem: str, path: str, obj=None) -> Outcome:
     try:
         if obj is None:
-            if line is None:
-                raise RecordError("line is not valid UTF-8")
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as err:
@@ -147,30 +153,111 @@ def _outcome(number: int, line: str | None, stem: str, path: str, obj=None) -> O
         return number, str(reject)
 
 
-def _lines(fh: BinaryIO) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) per line of a UTF-8 file (UTF-16 with a BOM too); ``None`` if not UTF-8."""
+# --- JSON lines ----------------------------------------------------------------------------------
+
+# Bytes JSON never allows unescaped (its whitespace is only space, tab, LF and CR): binary junk in a line.
+_CONTROL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SKIP_CHUNK = 1 << 20  # how much of an oversized line is read at a time while it is skipped
+
+
+def _raw_lines(fh, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, bytes, size) per line, at most ``limit + 1`` bytes in memory; ``None`` for a line over
+    ``limit`` (read through, not kept). ``fh`` is binary, or text whose lines are returned UTF-8 encoded."""
+    newline = "\n" if isinstance(fh, io.TextIOBase) else b"\n"
+    number = 0
+    while line := fh.readline(limit + 1):
+        number += 1
+        size = len(line)
+        if size > limit and not line.endswith(newline):
+            while line and not line.endswith(newline):
+                line = fh.readline(_SKIP_CHUNK)
+                size += len(line)
+            yield number, None, size - (1 if line else 0)
+            continue
+        if newline == "\n":
+            line = line.encode("utf-8")
+        yield number, line, size
+
+
+def _records_head(head: bytes) -> bool:
+    """True when most lines of a file's head start like a JSON record, even if some are binary junk."""
+    lines = [line.strip(b" \t\r\xef\xbb\xbf") for line in head.split(b"\n")]
+    lines = [line for line in lines if line]
+    return bool(lines) and 2 * sum(line.startswith((b"{", b"[")) for line in lines) >= len(lines)
+
+
+def _line_stream(fh: BinaryIO):
+    """``fh``, or a text stream over it when the head says UTF-16/32; ``SkipFile`` for a binary file."""
     head = fh.peek(8192)[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
-        try:
-            yield from enumerate(decode_bytes(fh.read()).split("\n"), 1)
-        except DecodeError as err:
-            raise RecordError(str(err)) from None
-        return
+    encoding = stream_encoding(head)
+    if encoding:
+        return io.TextIOWrapper(fh, encoding=encoding)
     kind = binary_kind(head)
-    if kind:
-        raise RecordError(f"binary file ({kind})")
-    for number, raw in enumerate(fh, 1):
-        try:
-            yield number, raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-        except UnicodeDecodeError:
-            yield number, None
+    if kind and (kind != "binary data" or not _records_head(head)):
+        raise SkipFile(f"binary file ({kind})")
+    return fh
 
 
-def iter_jsonl(fh: BinaryIO, stem: str, path: str) -> Iterator[Outcome]:
-    """One outcome per non-blank line of a JSON-lines stream (read lazily: gzip errors surface here)."""
-    for number, line in _lines(fh):
-        if line is None or line.strip():
-            yield _outcome(number, line, stem, path)
+def _line_reason(raw: bytes, limit: int) -> str:
+    """Why a line cannot be a record before it is parsed (too large, control bytes), or ``""``."""
+    size = len(raw) - raw.endswith(b"\n")
+    if size > limit:  # a UTF-16 line: its limit was counted in characters
+        return too_large("record", limit, size)
+    if bad := _CONTROL_RE.search(raw):
+        return f"binary data, not JSON (control byte 0x{raw[bad.start()]:02x} at column {bad.start() + 1})"
+    return ""
+
+
+def iter_jsonl(fh: BinaryIO, stem: str, path: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Outcome]:
+    """One outcome per non-blank line of a JSON-lines stream, one line in memory at a time.
+
+    A UTF-8 BOM is dropped, UTF-16/32 (BOM or NUL pattern) is decoded; a line without the final
+    newline that is not complete JSON is reported as a truncated last line.
+    """
+    stream = _line_stream(fh)
+    for number, raw, size in _raw_lines(stream, max_record_bytes):
+        if raw is None:
+            yield number, too_large("record", max_record_bytes, size)
+            continue
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if not raw.strip():
+            continue
+        reason = _line_reason(raw, max_record_bytes)
+        if not reason:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                reason = "line is not valid UTF-8"
+        if reason:
+            yield number, reason
+            continue
+        number, outcome = _outcome(number, text, stem, path)
+        if isinstance(outcome, str) and outcome.startswith("invalid JSON") and not raw.endswith(b"\n"):
+            outcome = f"truncated last line (no newline at the end): {outcome}"
+        yield number, outcome
+
+
+def read_records(fh: BinaryIO, path: Path, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Outcome]:
+    """The outcomes of a JSON-lines file (``fh`` decompressed); ``SkipFile`` when the file as a whole (or
+    from a line on) cannot be used: a truncated gzip keeps the records before the break."""
+    number = kept = 0
+    try:
+        for number, outcome in iter_jsonl(fh, record_stem(path), str(path), max_record_bytes):
+            kept += isinstance(outcome, Document)
+            yield number, outcome
+    except EOFError:
+        raise SkipFile(f"truncated gzip: the file ends here ({kept} records before it were kept)",
+                       number + 1) from None
+    except (gzip.BadGzipFile, zlib.error) as err:
+        raise SkipFile(f"not a valid gzip file ({err})") from None
+    except UnicodeDecodeError as err:  # a UTF-16 stream that stops being UTF-16
+        raise SkipFile(f"cannot decode as {err.encoding} after line {number}", number + 1) from None
+    if not number:
+        raise SkipFile("empty file (no records)")
+
+
+# --- .json files ---------------------------------------------------------------------------------
 
 
 def iter_json_text(text: str, stem: str, path: str) -> Iterator[Outcome]:
@@ -187,44 +274,124 @@ def iter_json_text(text: str, stem: str, path: str) -> Iterator[Outcome]:
     if not isinstance(data, (dict, list)):
         raise RecordError("a .json file must hold an object or a list of objects")
     for number, item in enumerate([data] if isinstance(data, dict) else data, 1):
-        yield _outcome(number, None, stem, path, obj=item)
+        yield _outcome(number, "", stem, path, obj=item)
 
 
-# --- files ---------------------------------------------------------------------------------------
+_CHUNK = 1 << 20
+_DECODER = json.JSONDecoder()
+_SPACE_RE = re.compile(r"[ \t\n\r]*")
+_TOKEN_RE = {False: re.compile(r'["\[\]{}]'), True: re.compile(r'["\\]')}  # outside / inside a string
 
 
-def _collect(result: FileResult, path: Path, outcomes: Iterable[tuple[int, Document | str]]) -> None:
-    """Tally record outcomes: a ``Document`` is kept, a string is the reason its line was skipped."""
-    for line, outcome in outcomes:
-        result.records_read += 1
-        result.last_line = line
-        if isinstance(outcome, Document):
-            result.documents.append(outcome)
-        else:
-            result.records_skipped += 1
-            result.problems.append(Problem(str(path), line, outcome))
+class _Text:
+    """The decoded text of a binary stream, read in chunks: ``buf[pos:]`` is what is not used yet."""
+
+    def __init__(self, fh: BinaryIO, encoding: str):
+        self.fh, self.decoder = fh, codecs.getincrementaldecoder(encoding)()
+        self.buf, self.pos, self.eof = "", 0, False
+
+    def more(self, at_least: int = _CHUNK) -> bool:
+        """Drop the used text and read at least ``at_least`` bytes more; False at the end of the stream."""
+        if self.eof:
+            return False
+        data = self.fh.read(max(at_least, _CHUNK))
+        self.eof = not data
+        self.buf = self.buf[self.pos:] + self.decoder.decode(data, final=self.eof)
+        self.pos = 0
+        return True
+
+    def next_char(self) -> str:
+        """The next character that is not JSON whitespace (not consumed), ``""`` at the end."""
+        while True:
+            self.pos = _SPACE_RE.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.more():
+                return ""
+
+    def skip_value(self, number: int) -> None:
+        """Move past the value at ``pos`` by its brackets and quotes alone (it is too large or invalid)."""
+        depth, in_string, pos = 0, False, self.pos
+        while True:
+            match = _TOKEN_RE[in_string].search(self.buf, pos)
+            if match is None or (match.group() == "\\" and match.end() == len(self.buf)):  # need the next chunk
+                self.pos = match.start() if match else len(self.buf)
+                if not self.more():
+                    raise SkipFile(f"the file ends inside item {number}", number)
+                pos = self.pos
+                continue
+            token, pos = match.group(), match.end()
+            if in_string:
+                pos += token == "\\"  # an escaped character, e.g. \" inside a string
+                in_string = token != '"'
+            elif token == '"':
+                in_string = True
+            else:
+                depth += 1 if token in "[{" else -1
+            if depth < 0:  # a scalar item ended by the list's "]"
+                pos = match.start()
+            if depth <= 0 and not in_string:
+                self.pos = pos
+                return
 
 
-def read_records_file(path: Path, gz: bool) -> FileResult:
-    """JSON lines, read lazily; a truncated gzip keeps the records read before the break."""
-    result = FileResult()
-    try:
-        with gzip.open(path, "rb") if gz else path.open("rb") as fh:
-            _collect(result, path, iter_jsonl(fh, record_stem(path), str(path)))
-    except RecordError as err:
-        result.problems.append(Problem(str(path), 0, str(err)))
-    except EOFError:
-        result.problems.append(Problem(str(path), result.last_line + 1, "truncated gzip: the file ends here "
-                                       f"({len(result.documents)} records before it were kept)"))
-    except (gzip.BadGzipFile, zlib.error) as err:
-        result.problems.append(Problem(str(path), 0, f"not a valid gzip file ({err})"))
-    if not result.records_read and not result.problems:
-        result.problems.append(Problem(str(path), 0, "empty file (no records)"))
-    return result
+def _item(text: _Text, number: int, stem: str, path: str, limit: int) -> Document | str:
+    """Decode the list item at ``text.pos``, reading on until it is complete or over ``limit``."""
+    while True:
+        try:
+            obj, end = _DECODER.raw_decode(text.buf, text.pos)
+        except json.JSONDecodeError as err:
+            unfinished = err.msg.startswith("Unterminated string") or err.pos >= len(text.buf) - 8
+            if unfinished and len(text.buf) - text.pos <= limit and text.more(len(text.buf)):
+                continue
+            text.skip_value(number)
+            return too_large("record", limit) if unfinished else f"invalid JSON: {err.msg}"
+        except RecursionError:
+            text.skip_value(number)
+            return "invalid JSON: nested too deeply"
+        size, text.pos = end - text.pos, end
+        if size > limit:
+            return too_large("record", limit)
+        return _outcome(number, "", stem, path, obj=obj)[1]
 
 
-def read_json_records(path: Path, text: str) -> FileResult:
-    """A decoded ``.json`` file; raises ``RecordError`` when the file as a whole is not usable."""
-    result = FileResult()
-    _collect(result, path, iter_json_text(text, record_stem(path), str(path)))
-    return result
+def iter_json_list(fh: BinaryIO, path: Path, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Outcome]:
+    """The items of a ``.json`` list, one in memory at a time (for a file too big to read whole).
+
+    An item over ``max_record_bytes`` or with invalid JSON inside its brackets is skipped, and reading
+    goes on after it; broken structure between items ends the file with ``SkipFile`` (earlier items kept).
+    """
+    head = fh.peek(4)[:4]
+    text = _Text(fh, stream_encoding(head) or "utf-8-sig")
+    stem, name = record_stem(path), str(path)
+    if text.next_char() != "[":
+        raise SkipFile("a .json file over the size limit must hold a list of records or JSON lines")
+    text.pos += 1
+    number = 0
+    while (char := text.next_char()) != "]":
+        if number:
+            if char != ",":
+                found = f"{char!r}" if char else "the end of the file"
+                raise SkipFile(f"invalid JSON after item {number}: expected ',' or ']', found {found}", number + 1)
+            text.pos += 1
+            if text.next_char() in ("", "]"):
+                raise SkipFile(f"invalid JSON after item {number}: a ',' with no item after it", number + 1)
+        elif not char:
+            raise SkipFile("the file ends inside the list", 1)
+        number += 1
+        yield number, _item(text, number, stem, name, max_record_bytes)
+
+
+def read_big_json(fh: BinaryIO, path: Path, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Outcome]:
+    """A ``.json`` file too big to read whole: a list streamed item by item, else JSON lines (whose first
+    line must then be a whole record: one object larger than the limit is not read)."""
+    head = fh.peek(8192)[:8192]
+    first = head.decode(stream_encoding(head) or "utf-8-sig", errors="ignore").lstrip(" \t\r\n\ufeff")[:1]
+    if first == "[":
+        yield from iter_json_list(fh, path, max_record_bytes)
+        return
+    for n, (number, outcome) in enumerate(read_records(fh, path, max_record_bytes)):
+        if n == 0 and isinstance(outcome, str) and ("invalid JSON" in outcome or "too large" in outcome):
+            raise SkipFile(too_large("one JSON value", max_record_bytes) + "; a big .json must be a list or "
+                           "JSON lines")
+        yield number, outcome

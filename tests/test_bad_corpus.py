@@ -3,7 +3,6 @@ every bad file is reported with its reason, and a build goes through with the go
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
 import random
@@ -17,7 +16,7 @@ import pytest
 from indexer.corpus import Problem, read_corpus
 
 N_FILES = 1000
-MAX_BYTES = 20_000  # the reader's size limit in these tests, so that an oversized file stays small
+MAX_BYTES = 20_000  # the reader's max_record_bytes in these tests, so that an oversized page or record stays small
 SEED = 1000
 
 
@@ -69,6 +68,19 @@ def _skipped(reason: str) -> Callable[[bytes], Expect]:
     return _same(Expect(problems=((0, reason),)))
 
 
+def _big_records(n: int) -> bytes:
+    """150 records, one record over ``MAX_BYTES`` (line 151), one more: the file is over the limit too."""
+    huge = json.dumps({"id": f"rec-{n:04d}-huge", "title": "Một bản ghi quá lớn",
+                       "body": "Nội dung " * (MAX_BYTES // 8)}, ensure_ascii=False)
+    return _records(n, 150) + huge.encode() + b"\n" + _records(n + 5000, 1)
+
+
+def _big_records_expect(data: bytes) -> Expect:
+    size = len(data.split(b"\n")[150])
+    return Expect(151, 152, 1, ((151, f"record too large ({size} bytes > limit {MAX_BYTES}; raise the limit with "
+                                      "--max-record-bytes)"),))
+
+
 def _truncated_late(data: bytes) -> Expect:
     """A gzip cut mid-stream keeps the whole lines before the cut (counted here with zlib, not the reader)."""
     whole = zlib.decompressobj(31).decompress(data).count(b"\n")
@@ -100,9 +112,15 @@ KINDS = {
     "undecodable": Kind(".txt", lambda n: "Ngày pháp luật ".encode() + b"\x81\x8d\x90 " * 20, _skipped(
         "undecodable text: not UTF-8, UTF-16, its declared charset or Vietnamese Windows-1258")),
     "oversized": Kind(".html", lambda n: _page(n) + b"<!-- pad -->" * (MAX_BYTES // 12 + 1),
-                      lambda data: Expect(problems=((0, f"file too large ({len(data)} bytes > limit {MAX_BYTES})"),))),
+                      lambda data: Expect(problems=((0, f"page file too large ({len(data)} bytes > limit {MAX_BYTES}; "
+                                                        "raise the limit with --max-record-bytes)"),))),
     "oversized_gz": Kind(".html.gz", lambda n: _gz(_page(n) + b" " * MAX_BYTES), _skipped(
-        f"file too large once decompressed (> limit {MAX_BYTES} bytes)")),
+        f"page file too large (> limit {MAX_BYTES} bytes; raise the limit with --max-record-bytes)")),
+    # a records file bigger than the limit is read whole; only its one oversized record is skipped
+    "big_records": Kind(".jsonl", lambda n: _big_records(n), _big_records_expect),
+    # one line of junk between records (a database export written over by a crash) costs that line only
+    "junk_line": Kind(".jsonl", lambda n: _records(n, 2) + b"\x00\x01\n" + _records(n + 5000, 1), _same(Expect(
+        3, 4, 1, ((3, "binary data, not JSON (control byte 0x00 at column 1)"),)))),
     "truncated_early": Kind(".jsonl.gz", lambda n: _gz(_records(n, 40))[:20], _same(Expect(problems=(
         (1, "truncated gzip: the file ends here (0 records before it were kept)"),)))),
     "truncated_page": Kind(".html.gz", lambda n: _gz(_page(n))[:-30], _skipped(
@@ -157,7 +175,7 @@ def test_the_mixed_corpus_has_every_kind_and_about_half_bad(mixed):
 
 def test_every_file_is_counted_once_and_every_bad_one_reported_with_its_reason(mixed):
     dest, expected = mixed
-    result = read_corpus([dest], max_bytes=MAX_BYTES)
+    result = read_corpus([dest], max_record_bytes=MAX_BYTES)
     report = result.report
     assert (report.files_read, report.files_used, report.files_skipped) == (
         N_FILES, sum(e.documents > 0 for e in expected.values()), sum(e.documents == 0 for e in expected.values()))
@@ -171,7 +189,7 @@ def test_every_file_is_counted_once_and_every_bad_one_reported_with_its_reason(m
 
 def test_the_report_names_every_skipped_file(mixed):
     dest, expected = mixed
-    report = read_corpus([dest], max_bytes=MAX_BYTES).report
+    report = read_corpus([dest], max_record_bytes=MAX_BYTES).report
     skipped = {str(p) for p, e in expected.items() if e.documents == 0}
     assert (len(skipped), {p.path for p in report.problems} >= skipped) == (report.files_skipped, True)
 
@@ -183,7 +201,7 @@ def test_each_kind_of_file_alone(tmp_path, name):
     path = tmp_path / f"one{kind.suffix}"
     path.write_bytes(data := kind.make(7))
     expect = kind.expect(data)
-    report = (result := read_corpus([tmp_path], max_bytes=MAX_BYTES)).report
+    report = (result := read_corpus([tmp_path], max_record_bytes=MAX_BYTES)).report
     assert (len(result.documents), report.files_used, report.files_skipped, report.records_skipped,
             [(p.line, p.reason) for p in report.problems]) == (
         expect.documents, int(expect.documents > 0), int(expect.documents == 0), expect.records_skipped,
@@ -194,8 +212,9 @@ def test_a_build_goes_through_with_the_good_files_and_reports_the_bad(mixed, tmp
     from indexer import build as build_module
 
     dest, expected = mixed
-    # the same size limit as above, so that the build sees the same oversized files
-    monkeypatch.setattr(build_module, "read_corpus", functools.partial(read_corpus, max_bytes=MAX_BYTES))
+    # the same size limit as above, so that the build sees the same oversized files (whatever limit it passes)
+    monkeypatch.setattr(build_module, "read_corpus",
+                        lambda corpus, **options: read_corpus(corpus, **(options | {"max_record_bytes": MAX_BYTES})))
     index = tmp_path / "index"
     stats = build_module.build([dest], index, jobs=1)
     documents = sum(e.documents for e in expected.values())

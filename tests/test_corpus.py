@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from conftest import seed_path, shared_path
 from test_decode import to_cp1258
 
-from indexer.corpus import CorpusError, Problem, ReadReport, corpus_root, iter_files, read_corpus, read_file
+from indexer.corpus import (CorpusError, Problem, ReadProgress, ReadReport, corpus_root, iter_files, read_corpus,
+                            read_file)
 from indexer.document import Attachment
 
 SEED_TITLE = ("Thanh Hóa ban hành Kế hoạch tăng cường sự lãnh đạo của Đảng đối với công tác của Hội Chữ thập đỏ "
@@ -383,11 +384,20 @@ def test_truncated_gzip_keeps_the_records_before_the_break(tmp_path):
     assert (len(result.documents), result.documents[-1].id, result.report.files_used) == (89, "r88", 1)
 
 
-def test_a_file_over_the_size_limit_is_not_read(tmp_path):
-    with (tmp_path / "huge.jsonl").open("wb") as fh:
+def test_a_page_file_over_the_size_limit_is_not_read(tmp_path):
+    with (tmp_path / "huge.html").open("wb") as fh:
         fh.truncate(50_000_000)  # sparse: 50 MB on paper, nothing to read
     (doc_problem,) = read_corpus([tmp_path]).report.problems
-    assert doc_problem == Problem(str(tmp_path / "huge.jsonl"), 0, "file too large (50000000 bytes > limit 20000000)")
+    assert doc_problem == Problem(str(tmp_path / "huge.html"), 0, "page file too large (50000000 bytes > limit "
+                                  "20000000; raise the limit with --max-record-bytes)")
+
+
+def test_the_size_limit_is_an_option(tmp_path):
+    (tmp_path / "page.txt").write_bytes(seed_path().read_bytes())
+    size = (tmp_path / "page.txt").stat().st_size
+    small = read_corpus([tmp_path], max_record_bytes=size - 1).report
+    assert (small.files_used, [p.reason for p in small.problems], read_corpus([tmp_path]).report.files_used) == (
+        0, [f"page file too large ({size} bytes > limit {size - 1}; raise the limit with --max-record-bytes)"], 1)
 
 
 def test_counts_reconcile_over_good_and_bad_files(tmp_path):
@@ -437,12 +447,14 @@ def test_read_file_with_its_root_gives_the_ids_of_read_corpus(tmp_path):
     assert (from_corpus, from_corpus.id) == (alone, "file:articles/seed.txt")
 
 
-def test_progress_is_called_once_per_file(tmp_path):
+def test_progress_is_called_after_each_file_with_files_and_bytes(tmp_path):
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text(f"Tin số {i} của sở\nNội dung", encoding="utf-8")
     calls = []
     read_corpus([tmp_path], progress=calls.append)
-    assert calls == [1, 1, 1]
+    size = (tmp_path / "0.txt").stat().st_size  # 32 bytes each
+    assert calls == [ReadProgress(files_done=n, files_total=3, records_done=0, bytes_done=n * size,
+                                  bytes_total=3 * size) for n in (1, 2, 3)]
 
 
 def test_empty_report_lines():

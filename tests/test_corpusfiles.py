@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpusfiles import SkipFile, file_format, file_id, read_bytes, text_format, url_id
+from indexer.corpusfiles import TooLarge, file_format, file_id, read_limited, text_format, too_large, url_id
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -59,9 +59,19 @@ def test_text_format_lets_content_overrule_a_wrong_extension(suffix, text, expec
     assert text_format(suffix, text) == expected
 
 
-def test_read_bytes_limits_what_a_gzip_expands_to(tmp_path):
+def test_read_limited_limits_what_a_gzip_expands_to(tmp_path):
     (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"a" * 10_000))
-    with pytest.raises(SkipFile) as err:
-        read_bytes(tmp_path / "bomb.html.gz", True, 1_000)
-    assert (str(err.value), read_bytes(tmp_path / "bomb.html.gz", True, 10_000)) == (
-        "file too large once decompressed (> limit 1000 bytes)", b"a" * 10_000)
+    with gzip.open(tmp_path / "bomb.html.gz") as fh, pytest.raises(TooLarge) as err:
+        read_limited(fh, 1_000)
+    with gzip.open(tmp_path / "bomb.html.gz") as fh:
+        whole = read_limited(fh, 10_000)
+    assert (str(err.value), whole) == (
+        "page file too large (> limit 1000 bytes; raise the limit with --max-record-bytes)", b"a" * 10_000)
+
+
+@pytest.mark.parametrize("what, size, expected", [
+    ("record", 2_000, "record too large (2000 bytes > limit 1000; raise the limit with --max-record-bytes)"),
+    ("page file", None, "page file too large (> limit 1000 bytes; raise the limit with --max-record-bytes)"),
+])
+def test_too_large_names_the_limit_and_the_option(what, size, expected):
+    assert too_large(what, 1_000, size) == expected
