@@ -17,7 +17,7 @@ from indexer.document import Document, content_hash
 from indexer.normalize import fold, to_new_tone_style
 from indexer.tables import ISSUERS
 
-__all__ = ["law_aliases", "apply_aliases", "canonical_agency", "LAW_TYPES", "document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
+__all__ = ["law_aliases", "apply_aliases", "canonical_agency", "canonical_status", "canonical_field", "STATUSES", "LAW_TYPES", "document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
            "keyword", "CITED_PREFIX"]
 
 CITED_PREFIX = "cite:"
@@ -52,6 +52,32 @@ def canonical_agency(agency: str) -> str:
     return agency
 
 
+# vbpl.vn's "Tình trạng hiệu lực" values; sources word them otherwise (binhduong.gov.vn: "Văn bản đang
+# có hiệu lực", "Văn bản còn hiệu lực một phần", "Văn bản hết hiệu lực"). Checked in this order.
+STATUSES = ("Còn hiệu lực", "Hết hiệu lực toàn bộ", "Hết hiệu lực một phần", "Chưa có hiệu lực")
+_STATUS_RULES = (
+    (re.compile(r"\bmot phan\b"), "Hết hiệu lực một phần"),       # e.g. "Văn bản còn hiệu lực một phần"
+    (re.compile(r"^chua\b"), "Chưa có hiệu lực"),                  # e.g. "Chưa có hiệu lực"
+    (re.compile(r"\bhet hieu luc\b"), "Hết hiệu lực toàn bộ"),     # e.g. "Văn bản hết hiệu lực"
+    (re.compile(r"^(?:con|dang co|co) hieu luc\b"), "Còn hiệu lực"),  # e.g. "Văn bản đang có hiệu lực"
+)
+
+
+def canonical_status(status: str) -> str:
+    """vbpl.vn's wording of a status when the value clearly means one: ``"Văn bản đang có hiệu lực"``
+    → ``"Còn hiệu lực"``, ``"Hết hiệu lực"`` → ``"Hết hiệu lực toàn bộ"``; anything else as given."""
+    status = " ".join(status.split())
+    folded = re.sub(r"^van ban\s+", "", fold(status).lower())
+    return next((name for pattern, name in _STATUS_RULES if pattern.search(folded)), status)
+
+
+def canonical_field(field: str) -> str:
+    """Lĩnh vực as one ``"; "``-joined value, tone style unified, repeats dropped:
+    ``"Phổ biến, giáo dục pháp luật ;Hoà giải ở cơ sở"`` → ``"Phổ biến, giáo dục pháp luật; Hòa giải ở cơ sở"``."""
+    parts = (" ".join(to_new_tone_style(p).split()) for p in re.split(r"[;\n]", field))
+    return "; ".join(dict.fromkeys(p for p in parts if p))
+
+
 def _iso_date(value: str) -> datetime | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d") if value else None
@@ -72,7 +98,7 @@ def document_entry(doc: Document) -> dict:
         "year": doc.date[:4] if date else "", "doc_number": doc.doc_number, "doc_key": own_key,
         "doc_type": doc.doc_type, "agency": canonical_agency(doc.agency), "citations": ",".join(keys), "cites": cites,
         "cite_count": 0, "signer": doc.signer, "effective_date": doc.effective_date,
-        "status": doc.status, "field": doc.field, "author": doc.author, "url": doc.url,
+        "status": canonical_status(doc.status), "field": canonical_field(doc.field), "author": doc.author, "url": doc.url,
         "source": doc.source, "attachments": [{"name": a.name, "url": a.url} for a in doc.attachments],
         "content_hash": doc.content_hash, "path": doc.path, "subject": "",
     }

@@ -11,7 +11,8 @@ on the stored text). One field per view, not one per view and part: Whoosh score
 terms with its own matchers, and a query over six text fields was several times slower than over
 three. The title is indexed once more on its own (``title``) so a match there can count extra.
 ``body`` is stored only, for display and snippets. Facet and filter fields are single-term ``ID``
-columns so counts over a result set are cheap.
+columns so counts over a result set are cheap; ``field`` holds several lĩnh vực joined by ``"; "``
+in one column value, which the search app's facet splits.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from indexer.analysis import folded_analyzer, pair_analyzer, syllable_analyzer, 
 __all__ = ["build_schema", "built_schema_version", "KINDS", "FACETS", "SCHEMA_VERSION", "WRITER_OPTIONS", "INFO_FILE"]
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not updated.
-SCHEMA_VERSION = 6
+# v7: signer, status and field (lĩnh vực) became columns (filters and facets); status and field are
+# stored in their canonical form (``entries.canonical_status`` / ``canonical_field``).
+SCHEMA_VERSION = 7
 
 INFO_FILE = "build_info.json"  # written beside the index by every build: counts, report, schema version
 
@@ -35,7 +38,7 @@ INFO_FILE = "build_info.json"  # written beside the index by every build: counts
 WRITER_OPTIONS = {"compound": False}
 
 KINDS = ("article", "document", "cited")
-FACETS = ("doc_type", "agency", "year", "kind")
+FACETS = ("doc_type", "agency", "year", "kind", "field", "signer", "status")
 
 
 def build_schema() -> Schema:
@@ -60,7 +63,10 @@ def build_schema() -> Schema:
         citations=KEYWORD(stored=True, commas=True, lowercase=False, scorable=True),
         cites=STORED(),                       # citation dicts found in title + "\n\n" + body, with offsets
         cite_count=NUMERIC(stored=True, sortable=True, signed=True),
-        signer=STORED(), effective_date=STORED(), status=STORED(), field=STORED(),
+        signer=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),   # canonical: "Còn hiệu lực", "Hết hiệu lực toàn bộ", …
+        field=ID(stored=True, sortable=True),    # canonical "; "-separated lĩnh vực, split by the facet
+        effective_date=STORED(),
         author=STORED(), url=STORED(), source=STORED(), attachments=STORED(),
         content_hash=STORED(), path=STORED(), subject=STORED(),
         entry_hash=ID(sortable=True),  # digest of the whole entry: a rebuild rewrites only what changed
