@@ -1,4 +1,7 @@
-"""JSON API: ``/api/search``, ``/api/entries/<id>``, ``/api/citations/<number>``; errors in one shape."""
+"""JSON API: ``/api/search``, ``/api/entries/<id>``, ``/api/citations/<number>``, ``/api/info``; errors in one shape.
+
+Every answer about the index says which data it answers from (``data_as_of``: built / updated, entries).
+"""
 
 from __future__ import annotations
 
@@ -19,14 +22,24 @@ def search():
     out = asdict(resp)
     out.pop("number_keys")
     out["notes"] = list(resp.notes)
+    out["data_as_of"] = get_service().index_info()
     return out
+
+
+@bp.get("/info")
+def info():
+    """When the index was built or last updated and how many entries it holds, and its filters."""
+    from search_app.fields import FACETS
+
+    return {"data_as_of": get_service().index_info(),
+            "filters": [{"param": f.param, "field": f.field, "label": f.label} for f in FACETS]}
 
 
 @bp.get("/entries/<path:entry_id>")
 def entry(entry_id: str):
     found = get_service().entry(entry_id)
     if found is None:
-        return error_response(404, f"no entry with id {entry_id!r}", "id")
+        return error_response(404, f"Không có mục nào mang mã «{entry_id}».", "id")
     return found
 
 
@@ -34,5 +47,5 @@ def entry(entry_id: str):
 def citations(number: str):
     found, key = get_service().by_number(number)
     if found is None:
-        return error_response(404, f"no document numbered {number!r} in the index", "number")
+        return error_response(404, f"Kho chưa có văn bản số «{number}».", "number")
     return {"key": key, "entry": found, "cited_by": found["cited_by"]}

@@ -8,6 +8,7 @@ thread); stored fields, entry pages and citation lists are read through Whoosh.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -22,21 +23,21 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from indexer.citations import number_key
-from indexer.entries import canonical_agency, citation_year, keyword
+from indexer.entries import citation_year, keyword
 from indexer.normalize import fold
-from indexer.schema import SCHEMA_VERSION, built_schema_version
+from indexer.schema import INFO_FILE, SCHEMA_VERSION, built_schema_version
 from search_app.engine import Evaluator, IndexArrays
-from search_app.params import FILTERS, ParamError, SearchParams
+from search_app.fields import BY_PARAM, FACETS, FACET_FIELDS
+from search_app.params import ParamError, SearchParams
 from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, parse_query,
                               type_number_query)
 from search_app.snippets import snippet, query_terms
-from search_app.understand import near_miss_keys, type_and_number
+from search_app.understand import near_miss_keys, number_note, type_and_number
 
 __all__ = ["SearchService", "NoIndexError", "SearchResponse"]
 
 log = logging.getLogger(__name__)
 
-FACET_FIELDS = ("doc_type", "agency", "year", "kind")
 REFRESH_EVERY = 1.0  # seconds between checks for a rebuilt or updated index, per thread
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
@@ -166,9 +167,8 @@ class SearchService:
         """Entries the filters let through (each filter: any of its values; all filters), or ``None``."""
         allowed = None
         for param, values in params.filters:
-            fieldname = FILTERS[param][0]
-            values = [canonical_agency(v) for v in values] if fieldname == "agency" else values
-            mask = a.values_mask(fieldname, values)
+            facet = BY_PARAM[param]
+            mask = facet.mask(*a.facets[facet.field], values)
             allowed = mask if allowed is None else allowed & mask
         if params.date_from or params.date_to:
             start = datetime.combine(params.date_from, dtime.min) if params.date_from else None
@@ -188,8 +188,19 @@ class SearchService:
                         if reader.doc_frequency("doc_key", k) or reader.doc_frequency("citations", k)), None)
             found.append(alt or key)
             if alt:
-                notes.append(f"{key} → {alt}")
+                notes.append(number_note(key, self._shown_number(s, alt)))
         return found, notes
+
+    @staticmethod
+    def _shown_number(s, key: str) -> str:
+        """How the index writes the number of ``key``: ``"43-ct/tw"`` → ``"43-CT/TW"``."""
+        num = next(iter(s.document_numbers(doc_key=key)), None)
+        return (s.stored_fields(num).get("doc_number") if num is not None else "") or key.upper()
+
+    @staticmethod
+    def facet_counts(a: IndexArrays, match: np.ndarray) -> dict[str, dict[str, int]]:
+        """Each facet's counts over ``match``, read as its ``fields.Facet`` says (keyed by index field)."""
+        return {f.field: f.counts(*a.facets[f.field], match) for f in FACETS}
 
     def build_query(self, s, text: str) -> tuple[Q.Query | None, object, list[str], list[str]]:
         parsed = parse_query(text)
@@ -203,7 +214,12 @@ class SearchService:
     def options(self) -> dict[str, dict[str, int]]:
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
         s = self.searcher()
-        return self.arrays(s).totals
+        a = self.arrays(s)
+        cached = getattr(self, "_options", None)  # once per index version, as ``IndexArrays.totals``
+        if cached is None or cached[0] is not a:
+            cached = (a, self.facet_counts(a, a.live))
+            self._options = cached
+        return cached[1]
 
     def search(self, params: SearchParams) -> SearchResponse:
         s = self.searcher()
@@ -228,13 +244,14 @@ class SearchService:
         total = len(docs)
         pages = -(-total // params.per_page)
         if total and params.page > pages:
-            raise ParamError("page", f"page {params.page} is past the last page ({pages})")
+            raise ParamError("page", f"Không có trang {params.page}: kết quả chỉ có {pages} trang.")
         by_date = params.sort != "relevance" or browse
         page = self._page(a, docs, found.score, params, by_date)
         terms = query_terms(parsed)
-        results = [self._result(s, int(d), None if by_date else float(found.score[d]), terms) for d in page]
+        results = [self._result(s, int(d), None if by_date else float(found.score[d]), terms, tuple(keys))
+                   for d in page]
         suggestion = self.suggest(s, parsed) if strict_total == 0 and params.q.strip() else ""
-        return SearchResponse(total, params.page, params.per_page, results, a.facet_counts(match), suggestion,
+        return SearchResponse(total, params.page, params.per_page, results, self.facet_counts(a, match), suggestion,
                               tuple(keys), tuple(notes))
 
     @staticmethod
@@ -255,15 +272,38 @@ class SearchService:
             order = np.lexsort((docs, key))
         return docs[order][(params.page - 1) * params.per_page:need]
 
-    def _result(self, s, docnum: int, score: float | None, terms) -> dict:
+    def _result(self, s, docnum: int, score: float | None, terms, numbers: tuple[str, ...] = ()) -> dict:
         fields = s.stored_fields(docnum)
         return {
             "id": fields["id"], "kind": fields["kind"], "title": fields.get("title", ""),
             "date": _iso(fields.get("date")), "doc_number": fields.get("doc_number", ""),
             "doc_type": fields.get("doc_type", ""), "agency": fields.get("agency", ""),
-            "url": fields.get("url", ""), "snippet": snippet(fields.get("body", ""), terms),
+            "url": fields.get("url", ""), "snippet": snippet(fields.get("body", ""), terms, numbers=numbers),
             "score": None if score is None else round(score, 4), "cite_count": fields.get("cite_count", 0),
+            "field": fields.get("field", ""), "signer": fields.get("signer", ""), "status": fields.get("status", ""),
         }
+
+    def index_info(self) -> dict:
+        """When the live index was built / last updated and how many entries it holds ("data as of").
+
+        Read from ``build_info.json`` of the folder the index link points to, again only when that
+        file changes; ``{}`` when there is none. Independent of the searchers.
+        """
+        path = self.index_dir.resolve() / INFO_FILE
+        try:
+            stamp = (str(path), path.stat().st_mtime_ns)
+        except OSError:
+            return {}
+        cached = getattr(self, "_info", None)
+        if cached is None or cached[0] != stamp:
+            try:
+                info = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return {}
+            cached = (stamp, {"built_at": info.get("built_at") or "", "updated_at": info.get("updated_at") or "",
+                              "entries": info.get("entries")})
+            self._info = cached
+        return cached[1]
 
     def suggest(self, s, parsed) -> str:
         """A close spelling of the query that does find something ("Có phải bạn muốn tìm")."""

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from indexer.analysis import folded_analyzer
 from indexer.normalize import fold
 
-__all__ = ["snippet", "query_terms", "linked_text", "citation_href"]
+__all__ = ["snippet", "number_pattern", "query_terms", "linked_text", "citation_href"]
 
 SNIPPET_CHARS = 260
 _SYLLABLE = re.compile(r"\w+")
@@ -26,9 +26,22 @@ def query_terms(parsed) -> frozenset[str]:
     return frozenset(t.text for t in _FOLD(text))
 
 
-def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    folded = fold(text)  # one character for one: offsets carry over to ``text``
-    return [(m.start(), m.end()) for m in _SYLLABLE.finditer(folded) if m.group() in terms]
+def number_pattern(key: str) -> re.Pattern | None:
+    """Where a document number appears in folded text, any spelling: ``"43-ct/tw"`` matches
+    ``"43-ct/tw"``, ``"43 - ct/tw"`` and ``"43/ct-tw"``; ``None`` for a law's name key."""
+    parts = re.findall(r"\w+", fold(key))
+    if ":" in key or len(parts) < 2:
+        return None
+    return re.compile(r"(?<!\w)" + r"\s*[-/_ ]\s*".join(map(re.escape, parts)) + r"(?!\w)")
+
+
+def _matches(text: str, terms: frozenset[str], numbers: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    folded = fold(text).lower()  # one character for one: offsets carry over to ``text``
+    spans = [(m.start(), m.end()) for m in _SYLLABLE.finditer(folded) if m.group() in terms]
+    for pattern in filter(None, map(number_pattern, numbers)):
+        spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    spans.sort()
+    return [sp for i, sp in enumerate(spans) if i == 0 or sp[0] >= spans[i - 1][1]]  # no overlaps
 
 
 def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
@@ -65,11 +78,12 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> st
     return "".join(out)
 
 
-def snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS) -> str:
-    """An HTML snippet of ``text`` around the query's words, matches in ``<mark>``, the rest escaped."""
+def snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS, numbers: tuple[str, ...] = ()) -> str:
+    """An HTML snippet of ``text`` around the query's words and document numbers (keys), matches in
+    ``<mark>``, the rest escaped."""
     if not text:
         return ""
-    spans = _matches(text, terms) if terms else []
+    spans = _matches(text, terms, numbers) if terms or numbers else []
     start, end = _window(text, spans, size)
     body = _marked(text, spans, start, end).replace("\n", " ")
     return ("… " if start else "") + body + (" …" if end < len(text) else "")

@@ -3,6 +3,7 @@
 - ``near_miss_keys("43/ct-tw")`` → ``["43-ct/tw"]``: the other separator style of the same number
   (state documents use ``number/TYPE-ISSUER``, Party documents ``number-TYPE/ORGAN``; people mix them).
 - ``type_and_number(parsed, types)``: ``chỉ thị 43`` → the Chỉ thị numbered 43, whatever its symbol.
+- ``number_note("43/ct-tw", "43-CT/TW")``: what the results page says when it searched the other spelling.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 from indexer.normalize import fold
 
-__all__ = ["near_miss_keys", "type_and_number"]
+__all__ = ["near_miss_keys", "number_note", "type_and_number"]
 
 # A number key split in its parts, e.g. "43/ct-tw", "30/2020/nd-cp", "108-kh/tu".
 _KEY = re.compile(r"^(?P<n>\d+)(?:/(?P<year>(?:19|20)\d\d))?[/-](?P<type>[a-z]+)[/-](?P<issuer>[a-z0-9-]+)$")
@@ -30,6 +31,15 @@ def near_miss_keys(key: str) -> list[str]:
         stem = f"{n}/{year}" if year else n
         forms += [f"{stem}/{t}-{issuer}", f"{stem}-{t}/{issuer}", f"{n}/{t}-{issuer}", f"{n}-{t}/{issuer}"]
     return [f for f in dict.fromkeys(forms) if f != key]
+
+
+def number_note(typed_key: str, shown: str) -> str:
+    """``("43/ct-tw", "43-CT/TW")`` → ``"Số hiệu 43/CT-TW được tìm theo cách viết 43-CT/TW."``
+
+    Said only when the index holds no entry numbered as typed but does hold the other spelling;
+    the results below are that number's, so the note does not say that nothing matched.
+    """
+    return f"Số hiệu {typed_key.upper()} được tìm theo cách viết {shown}."
 
 
 def type_and_number(parsed, types: list[str]) -> list[tuple[str, str, object]]:

@@ -1,47 +1,77 @@
-"""HTML pages: search, entry, document number. Server-rendered, every state in the URL."""
+"""HTML pages: search, entry, document number. Server-rendered, every state of a search in its URL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from search_app.params import FILTERS, PER_PAGE_CHOICES, SORTS, parse_params
+from indexer.normalize import fold
+from search_app.fields import BY_FIELD, FACETS, KIND_LABELS
+from search_app.params import PER_PAGE_CHOICES, SORTS, SearchParams, parse_params, vn_date
 from search_app.service import get_service
 from search_app.snippets import citation_href, linked_text
 
 bp = Blueprint("views", __name__)
 
-KIND_LABELS = {"article": "Bài viết", "document": "Văn bản", "cited": "Văn bản được trích dẫn"}
 SORT_LABELS = {"relevance": "Liên quan nhất", "date": "Mới nhất", "date_asc": "Cũ nhất"}
-FACET_LABELS = {"doc_type": "Loại văn bản", "agency": "Cơ quan ban hành", "year": "Năm", "kind": "Loại mục"}
-FACET_PARAMS = {field: param for param, (field, _) in FILTERS.items()}
+EXPORT_CAP = 1000  # rows in one CSV / JSON export (all pages of a search, up to this many)
 
 
-def url_with(add: dict | None = None, remove: tuple[str, str] | None = None, **replace) -> str:
-    """The current search URL with a filter value added or removed, or parameters replaced; page reset."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and k not in replace]
-    if remove:
-        args = [(k, v) for k, v in args if (k, v) != remove]
-    if add:
-        args += [(k, v) for k, v in add.items() if (k, v) not in args]
-    args += [(k, v) for k, v in replace.items() if v not in (None, "")]
-    return url_for("views.search_page") + ("?" + urlencode(args) if args else "")
+_DEFAULTS = {"q": "", "sort": "relevance", "per_page": 10, "page": 1}
+
+
+def search_url(params: SearchParams, endpoint: str = "views.search_page", **changes) -> str:
+    """The URL of ``params`` (only what is set) at ``endpoint``, with ``q``/``sort``/``per_page``/``page``
+    changed (``None``: back to the default)."""
+    params = replace(params, **{k: _DEFAULTS[k] if v is None else v for k, v in changes.items()})
+    args = params.args()
+    return url_for(endpoint) + ("?" + urlencode(args) if args else "")
+
+
+def chips(params: SearchParams) -> list[tuple[str, str]]:
+    """``[(text, URL without it)]`` for every active filter, dates included ("Đang lọc")."""
+    out = []
+    for facet in FACETS:
+        for value in params.values(facet.param):
+            out.append((f"{facet.label}: {facet.display(value)}", search_url(params.without(facet.param, value))))
+    for param, label, value in (("from", "Từ ngày", params.date_from), ("to", "Đến ngày", params.date_to)):
+        if value:
+            out.append((f"{label}: {vn_date(value)}", search_url(params.without(param))))
+    return out
 
 
 @bp.app_context_processor
 def _helpers():
-    return {"url_with": url_with, "KIND_LABELS": KIND_LABELS, "SORT_LABELS": SORT_LABELS,
-            "FACET_LABELS": FACET_LABELS, "FACET_PARAMS": FACET_PARAMS, "citation_href": citation_href}
+    return {"KIND_LABELS": KIND_LABELS, "SORT_LABELS": SORT_LABELS, "FACETS": FACETS, "BY_FIELD": BY_FIELD,
+            "citation_href": citation_href, "search_url": search_url, "vn_date": vn_date,
+            "EXPORT_CAP": EXPORT_CAP, "data_as_of": _data_as_of()}
+
+
+def _data_as_of() -> dict:
+    try:
+        return get_service().index_info()
+    except Exception:  # the footer never breaks a page (an error page included)
+        return {}
+
+
+@bp.app_template_filter("vn_datetime")
+def vn_datetime(value: str) -> str:
+    """``"2026-12-06T02:10:00+00:00"`` → ``"06/12/2026 02:10"`` (the build's own clock, UTC)."""
+    return f"{vn_date(value[:10])} {value[11:16]}".strip() if value else ""
 
 
 @bp.get("/")
 def search_page():
     params = parse_params(request.args)
+    if params.args() != list(request.args.items(multi=True)):
+        # a submitted form sends its empty boxes and defaults: the URL keeps only what is set
+        return redirect(search_url(params))
     svc = get_service()
     resp = svc.search(params)
-    return render_template("search.html", params=params, resp=resp, options=svc.options(),
-                           sorts=SORTS, per_page_choices=PER_PAGE_CHOICES)
+    return render_template("search.html", params=params, resp=resp, options=svc.options(), chips=chips(params),
+                           sorts=SORTS, per_page_choices=PER_PAGE_CHOICES, unaccented=fold(params.q).strip())
 
 
 def _full_text(entry: dict) -> str:

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlencode
 
 from flask import Flask, g, render_template, request
 
@@ -40,6 +41,11 @@ def error_response(status: int, message: str, param: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    from search_app import feeds  # the data views of a search (exports, feed, OpenSearch) ride along
+
+    app.register_blueprint(feeds.bp)
+    app.json.sort_keys = False  # facets keep their order in JSON (counts largest first, years newest first)
+
     @app.before_request
     def _start():
         given = request.headers.get("X-Request-Id", "")[:64]
@@ -60,7 +66,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ParamError)
     def _bad_param(exc: ParamError):
-        return error_response(400, exc.message, exc.param)
+        if _wants_json():
+            return error_response(400, exc.message, exc.param)
+        # a person gets the box's Vietnamese name and a way back to the search without the bad value
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in (exc.param, "page")]
+        back = request.path + ("?" + urlencode(args) if args else "")
+        return render_template("error.html", status=400, message=exc.message, param=exc.param,
+                               label=exc.label, back=back), 400
 
     @app.errorhandler(NoIndexError)
     def _no_index(exc: NoIndexError):
@@ -72,7 +84,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(405)
     def _method(exc):
-        return error_response(405, "method not allowed")
+        return error_response(405, "Phương thức này không được hỗ trợ." if not _wants_json() else "method not allowed")
 
     @app.errorhandler(500)
     def _internal(exc):

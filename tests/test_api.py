@@ -1,5 +1,7 @@
 """JSON API over a real index of a tiny real corpus: numbers in every spelling, filters, citations, errors."""
 
+import re
+
 import pytest
 
 from search_app import create_app
@@ -31,7 +33,7 @@ def test_party_number_in_any_spelling_finds_the_directive_then_its_citer(client,
 def test_near_miss_separators_find_the_party_number(client):
     data = search(client, q="43/CT-TW")
     assert ids(data) == ["cite:43-ct/tw", SEED]
-    assert data["notes"] == ["43/ct-tw → 43-ct/tw"]
+    assert data["notes"] == ["Số hiệu 43/CT-TW được tìm theo cách viết 43-CT/TW."]
 
 
 @pytest.mark.parametrize("q, first", [
@@ -78,6 +80,12 @@ def test_phrase_exclusion_and_or(client):
     ({"kind": "article"}, 1),
     ({"kind": "document", "from": "2015-01-01", "to": "31/12/2016"}, 3),
     ({"year": "2013"}, 1),
+    ({"year": ["2013", "2012"]}, 2),
+    ({"status": "Còn hiệu lực"}, 5),                       # 4 Bình Dương rows + the vbpl.vn page
+    ({"status": "Văn bản đang có hiệu lực"}, 5),           # the listing's own wording, canonicalised
+    ({"status": "Hết hiệu lực toàn bộ"}, 0),
+    ({"signer": "Nguyễn Sinh Hùng"}, 1),                   # signer of 101/2015/QH13 on vbpl.vn
+    ({"agency": "Uỷ ban nhân dân tỉnh Bình Dương"}, 4),    # canonical_agency: "UBND tỉnh Bình Dương"
 ])
 def test_filters_narrow_the_result_set(client, args, expected):
     data = search(client, **args)
@@ -91,6 +99,31 @@ def test_facets_count_the_whole_result_set(client):
     data = search(client, q="18/CT-TTg")
     assert data["facets"]["kind"] == {"document": 4, "article": 1, "cited": 1}
     assert data["facets"]["year"]["2018"] == 1
+    assert list(data["facets"]) == ["doc_type", "agency", "field", "status", "signer", "year", "kind"]
+
+
+def test_year_facet_is_ordered_by_year_newest_first(client):
+    years = list(search(client)["facets"]["year"])
+    assert years == ["2023", "2022", "2021", "2020", "2018", "2016", "2015", "2014", "2013", "2012"]
+
+
+def test_status_facet_uses_the_vbpl_wording(client):
+    assert search(client)["facets"]["status"] == {"Còn hiệu lực": 5}
+
+
+def test_search_and_info_say_when_the_data_was_built(client):
+    as_of = search(client, q="luật")["data_as_of"]
+    assert as_of["entries"] == 18
+    assert as_of["updated_at"] == ""
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", as_of["built_at"])
+    info = client.get("/api/info").get_json()
+    assert info["data_as_of"] == as_of
+    assert [f["param"] for f in info["filters"]] == ["type", "agency", "field", "status", "signer", "year", "kind"]
+
+
+def test_error_messages_are_vietnamese(client):
+    error = client.get("/api/search", query_string={"year": "abc"}).get_json()["error"]
+    assert error == {"status": 400, "param": "year", "message": "Năm phải gồm 4 chữ số, ví dụ 2023."}
 
 
 def test_sort_by_date_and_pagination(client):
@@ -140,6 +173,9 @@ def test_citations_endpoint_any_spelling(client):
     ({"page": "99"}, "page"),
     ({"per_page": "500"}, "per_page"),
     ({"kind": "blog"}, "kind"),
+    ({"year": "abc"}, "year"),
+    ({"year": "20"}, "year"),
+    ({"from": "12/0"}, "from"),
 ])
 def test_bad_parameters_are_400_naming_the_parameter(client, args, param):
     resp = client.get("/api/search", query_string={"q": "chữ thập đỏ", **args})

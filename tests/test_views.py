@@ -24,17 +24,79 @@ def test_search_page_lists_hits_facets_and_filter_controls(client):
     html = page(client, "/?q=ch%E1%BB%89+th%E1%BB%8B&type=Ch%E1%BB%89+th%E1%BB%8B")  # q=chỉ thị, type=Chỉ thị
     assert '<html lang="vi">' in html
     assert "Tìm thấy <strong>7</strong> kết quả cho «chỉ thị»." in html
-    for label in ("Loại văn bản", "Cơ quan ban hành", "Từ ngày", "Đến ngày", "Sắp xếp", "Năm"):
+    for label in ("Loại văn bản", "Cơ quan ban hành", "Từ ngày", "Đến ngày", "Sắp xếp", "Năm", "Lĩnh vực",
+                  "Tình trạng hiệu lực"):
         assert label in html
-    assert '<option value="Chỉ thị" selected>' in html
-    # the active filter can be removed with one link that keeps the query
-    assert re.search(r'<a class="chip" href="/\?q=ch%E1%BB%89\+th%E1%BB%8B"[^>]*>Chỉ thị ×</a>', html)
+    # the active filter rides along with the form, so "Tìm kiếm" and "Áp dụng" keep it
+    assert '<input type="hidden" name="type" value="Chỉ thị">' in html
+    # and can be removed with one link that keeps the query
+    assert re.search(r'<a class="chip" href="/\?q=ch%E1%BB%89\+th%E1%BB%8B"[^>]*>Loại văn bản: Chỉ thị <span', html)
 
 
 def test_facet_links_add_a_filter_and_reset_the_page(client):
-    html = page(client, "/?q=18%2FCT-TTg&page=1")
+    html = page(client, "/?q=18%2FCT-TTg&page=2", status=400)  # 6 hits: no page 2
+    assert "Không có trang 2: kết quả chỉ có 1 trang." in html
+    html = page(client, "/?q=18%2FCT-TTg")
     links = re.findall(r'<a href="(/\?[^"]*kind=document[^"]*)">Văn bản</a>', html)
     assert links == ["/?q=18%2FCT-TTg&amp;kind=document"]
+
+
+@pytest.mark.parametrize("url, location", [
+    # a submitted form sends empty boxes and defaults: the URL keeps only what is set
+    ("/?q=lu%E1%BA%ADt&type=&agency=&kind=&from=&to=&sort=relevance&per_page=10", "/?q=lu%E1%BA%ADt"),
+    ("/?type=&from=2015-01-01&to=", "/?from=01%2F01%2F2015"),
+    ("/?sort=date&page=1&q=", "/?sort=date"),
+    ("/?q=", "/"),
+])
+def test_urls_carry_only_the_parameters_that_are_set(client, url, location):
+    resp = client.get(url)
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == location
+
+
+def test_every_link_of_a_results_page_keeps_every_filter(client):
+    # two types (repeated parameter), a year from the facet, a date, a sort and a page size
+    args = "q=ch%E1%BB%89+th%E1%BB%8B&type=Ch%E1%BB%89+th%E1%BB%8B&type=C%C3%B4ng+v%C4%83n&year=2012&from=01%2F01%2F2010&sort=date&per_page=20"
+    html = page(client, "/?" + args)
+    assert "Tìm thấy <strong>1</strong> kết quả cho «chỉ thị»." in html
+    for hidden in ('name="type" value="Chỉ thị"', 'name="type" value="Công văn"', 'name="year" value="2012"'):
+        assert f"<input type=\"hidden\" {hidden}>" in html
+    assert 'name="from" id="f-from" form="s" inputmode="numeric" placeholder="dd/mm/yyyy"' in html
+    assert 'value="01/01/2010"' in html
+    assert '<option value="date" selected>' in html and '<option value="20" selected>' in html
+    chips = re.findall(r'<a class="chip" href="([^"]*)"[^>]*>([^<]*) <span', html)
+    assert [text for _, text in chips] == ["Loại văn bản: Chỉ thị", "Loại văn bản: Công văn", "Năm: 2012",
+                                          "Từ ngày: 01/01/2010"]
+    # each chip removes exactly its own value
+    assert chips[2][0] == ("/?q=ch%E1%BB%89+th%E1%BB%8B&amp;type=Ch%E1%BB%89+th%E1%BB%8B&amp;type=C%C3%B4ng+v%C4%83n"
+                           "&amp;from=01%2F01%2F2010&amp;sort=date&amp;per_page=20")
+    assert chips[3][0].endswith("year=2012&amp;sort=date&amp;per_page=20")
+    for tool in ("export-csv", "export-json"):
+        href = re.search(rf'<a href="([^"]*)" id="{tool}">', html).group(1)
+        assert href.endswith("?" + args.replace("&per_page=20", "").replace("&", "&amp;"))
+
+
+def test_years_are_listed_newest_first(client):
+    html = page(client, "/")
+    facet = html[html.index('id="facet-year"'):]
+    years = re.findall(r'>(\d{4})</a> <span class="n">', facet[:facet.index("</section>")])
+    assert years == sorted(years, reverse=True) and len(years) >= 10
+
+
+def test_no_results_page_gives_hints(client):
+    html = page(client, "/?q=xyzz%E1%BB%B3&kind=article")  # xyzzỳ
+    assert "Không tìm thấy kết quả nào cho «xyzzỳ»." in html
+    assert "Kiểm tra lại chính tả của từ khóa." in html
+    assert '<a href="/?q=xyzz%E1%BB%B3">Tìm lại không có bộ lọc</a>' in html
+    assert 'Tìm không dấu: <a href="/?q=xyzzy&amp;kind=article">xyzzy</a>.' in html
+    assert "Tìm theo số hiệu văn bản, ví dụ «43-CT/TW» hoặc «93/KH-UBND»." in html
+
+
+def test_number_query_note_and_highlighted_number(client):
+    html = page(client, "/?q=43%2Fct-tw")  # 43/ct-tw: the Party number typed in the state style
+    assert '<p class="note">Số hiệu 43/CT-TW được tìm theo cách viết 43-CT/TW.</p>' in html
+    assert "Không có văn bản" not in html
+    assert "<mark>43-CT/TW</mark>" in html
 
 
 def test_entry_page_links_citations_and_lists_both_directions(client):
@@ -60,13 +122,47 @@ def test_suggestion_is_offered(client):
 
 
 @pytest.mark.parametrize("url, status, text", [
-    ("/?from=2023-02-30", 400, "Giá trị của tham số <code>from</code> không dùng được"),
-    ("/?sort=x", 400, "Giá trị của tham số <code>sort</code> không dùng được"),
+    ("/?from=2023-02-30", 400, "Ô «Từ ngày» (tham số <code>from</code>) chưa đúng: «2023-02-30» không phải là "
+                               "một ngày: hãy nhập theo dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 18/04/2023."),
+    ("/?from=12%2F0", 400, "Ô «Từ ngày» (tham số <code>from</code>) chưa đúng: «12/0» không phải là một ngày"),
+    ("/?to=31%2F12%2F2023&from=01%2F01%2F2024", 400, "Từ ngày 01/01/2024 ở sau đến ngày 31/12/2023."),
+    ("/?sort=x", 400, "Ô «Sắp xếp» (tham số <code>sort</code>) chưa đúng: Sắp xếp phải là"),
+    ("/?year=abc", 400, "Ô «Năm» (tham số <code>year</code>) chưa đúng: Năm phải gồm 4 chữ số, ví dụ 2023."),
+    ("/?q=lu%E1%BA%ADt&page=999", 400, "Ô «Trang» (tham số <code>page</code>) chưa đúng: Không có trang 999: "
+                                       "kết quả chỉ có 1 trang."),
     ("/entry/khong-co", 404, "Không tìm thấy"),
     ("/van-ban/999/XX-YYY", 404, "Không tìm thấy"),
 ])
 def test_error_pages_speak_vietnamese(client, url, status, text):
-    assert text in page(client, url, status)
+    html = page(client, url, status)
+    assert text in html
+    assert not re.search(r"\b(?:is not|past the|must be|not found)\b", html)
+
+
+def test_a_bad_value_page_links_back_without_it(client):
+    html = page(client, "/?q=lu%E1%BA%ADt&from=12%2F0&type=Lu%E1%BA%ADt", 400)
+    assert '<a href="/?q=lu%E1%BA%ADt&amp;type=Lu%E1%BA%ADt">Tìm lại, bỏ giá trị «Từ ngày» này</a>' in html
+
+
+def test_entry_page_dates_read_dd_mm_yyyy(client):
+    html = page(client, "/van-ban/101/2015/QH13")  # the vbpl.vn Thuộc tính page of Bộ luật Tố tụng hình sự
+    assert '<dt>Ngày ban hành</dt><dd><time datetime="2015-11-27">27/11/2015</time></dd>' in html
+    assert '<dt>Ngày có hiệu lực</dt><dd><time datetime="2018-01-01">01/01/2018</time></dd>' in html
+    assert "<dt>Tình trạng hiệu lực</dt><dd>Còn hiệu lực</dd>" in html
+
+
+def test_every_page_says_when_the_data_was_built_and_how_many_entries(client):
+    for url in ("/", "/entry/" + SEED, "/entry/khong-co"):
+        html = client.get(url).get_data(as_text=True)
+        assert re.search(r'<p class="as-of" id="data-as-of">Dữ liệu tính đến\s+<time datetime="[0-9T:+-]+">'
+                         r'\d\d/\d\d/\d{4} \d\d:\d\d</time> UTC · 18 mục trong kho.</p>', html), url
+
+
+def test_pages_link_the_opensearch_description_and_results_their_feed(client):
+    html = page(client, "/?q=43-CT%2FTW")
+    assert '<link rel="search" type="application/opensearchdescription+xml" title="vnlex" href="/opensearch.xml">' in html
+    assert ('<link rel="alternate" type="application/atom+xml" title="Mục mới cho tìm kiếm này" '
+            'href="/feed?q=43-CT%2FTW">') in html
 
 
 def test_no_index_page_is_503(tmp_path):

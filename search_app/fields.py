@@ -1,0 +1,95 @@
+"""One registry of the filterable fields: URL parameter, index column, Vietnamese label, canonical form.
+
+Modelled on elasticsearch-dsl's ``FacetedSearch``: each ``Facet`` owns its filter (``mask``) and how its
+counts are read (``counts``); params, search, views, feeds and tests read ``FACETS`` and nothing else.
+A facet's column holds one value per entry (``indexer.schema``); ``multi`` facets hold several joined
+by ``"; "`` (lĩnh vực: ``"Phổ biến, giáo dục pháp luật; Dân tộc"``) and count each part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from indexer.entries import canonical_agency, canonical_field, canonical_status
+from indexer.normalize import to_new_tone_style
+
+__all__ = ["Facet", "FACETS", "BY_PARAM", "BY_FIELD", "FACET_FIELDS", "PARAM_LABELS", "KIND_LABELS"]
+
+KIND_LABELS = {"article": "Bài viết", "document": "Văn bản", "cited": "Văn bản được trích dẫn"}
+
+
+def _same(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _signer(value: str) -> str:
+    return " ".join(to_new_tone_style(value).split())
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter and its facet: ``?type=Chỉ thị`` keeps entries whose ``doc_type`` column is "Chỉ thị"."""
+
+    param: str                                  # URL / API parameter, repeatable
+    field: str                                  # index column (``indexer.schema``)
+    label: str                                  # Vietnamese label in the UI
+    canonical: Callable[[str], str] = _same     # a typed value → the form the index holds
+    choices: dict[str, str] = field(default_factory=dict)  # a closed set: value → label
+    pattern: str = ""                           # what a value must look like, e.g. a year
+    hint: str = ""                              # the Vietnamese message when it does not
+    multi: bool = False                         # several values per entry, joined by "; "
+    by_value: bool = False                      # facet listed by value (newest year first), not by count
+
+    def display(self, value: str) -> str:
+        """The label a person reads for ``value`` (``article`` → ``Bài viết``)."""
+        return self.choices.get(value, value)
+
+    def check(self, value: str) -> str | None:
+        """``None`` when ``value`` can be used, else the Vietnamese reason."""
+        if self.choices and value not in self.choices:
+            return f"{self.label} phải là một trong: {', '.join(self.choices.values())}."
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            return self.hint
+        return None
+
+    def _parts(self, label: str) -> list[str]:
+        return [p for p in label.split("; ") if p] if self.multi else ([label] if label else [])
+
+    def mask(self, codes: np.ndarray, labels: list[str], values) -> np.ndarray:
+        """Entries holding any of ``values`` (canonicalised) in this facet's column."""
+        wanted = {self.canonical(v) for v in values}
+        hit = [i for i, label in enumerate(labels) if wanted & set(self._parts(label))]
+        return np.isin(codes, hit)
+
+    def counts(self, codes: np.ndarray, labels: list[str], match: np.ndarray) -> dict[str, int]:
+        """How many matching entries hold each value: largest first (years: newest first)."""
+        per_label = np.bincount(codes[match], minlength=len(labels))
+        out: dict[str, int] = {}
+        for i in np.flatnonzero(per_label):
+            for part in self._parts(labels[i]):
+                out[part] = out.get(part, 0) + int(per_label[i])
+        key = (lambda kv: kv[0]) if self.by_value else (lambda kv: (-kv[1], kv[0]))
+        return dict(sorted(out.items(), key=key, reverse=self.by_value))
+
+
+FACETS = (
+    Facet("type", "doc_type", "Loại văn bản"),
+    Facet("agency", "agency", "Cơ quan ban hành", canonical=canonical_agency),
+    Facet("field", "field", "Lĩnh vực", canonical=canonical_field, multi=True),
+    Facet("status", "status", "Tình trạng hiệu lực", canonical=canonical_status),
+    Facet("signer", "signer", "Người ký", canonical=_signer),
+    Facet("year", "year", "Năm", pattern=r"(?:1[89]|20)\d\d", by_value=True,
+          hint="Năm phải gồm 4 chữ số, ví dụ 2023."),
+    Facet("kind", "kind", "Loại mục", choices=KIND_LABELS),
+)
+BY_PARAM = {f.param: f for f in FACETS}
+BY_FIELD = {f.field: f for f in FACETS}
+FACET_FIELDS = tuple(f.field for f in FACETS)
+
+# Every request parameter's Vietnamese name, for error messages that name the box a person filled in.
+PARAM_LABELS = {"q": "Từ khóa", "from": "Từ ngày", "to": "Đến ngày", "sort": "Sắp xếp", "page": "Trang",
+                "per_page": "Số kết quả mỗi trang", **{f.param: f.label for f in FACETS}}
