@@ -78,7 +78,7 @@ def _text(parent, tag: str, text: str, **attrs) -> ET.Element:
 
 @bp.get("/feed")
 def feed():
-    """The newest ``FEED_SIZE`` entries of a search, newest first, as Atom."""
+    """The newest ``FEED_SIZE`` entries of a search, newest first (undated last), as Atom."""
     params = replace(parse_params(request.args), page=1, per_page=FEED_SIZE, sort="date")
     svc = get_service()
     resp = svc.search(params)
@@ -104,7 +104,10 @@ def feed():
         _text(entry, "id", link)
         _text(entry, "title", r["title"] or r["doc_number"] or r["id"])
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": link, "type": "text/html"})
+        # an undated entry (a document known only from citations) carries the time of the data
         _text(entry, "updated", _atom_time(r["date"], now))
+        if r["date"]:
+            _text(entry, "published", _atom_time(r["date"], now))
         summary = " · ".join(p for p in (r["doc_number"], r["doc_type"], r["agency"], vn_date(r["date"])) if p)
         _text(entry, "summary", summary or r["title"])
         if r["snippet"]:
