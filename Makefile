@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and pip:
 #   make run    create .venv, install, build the index from corpus/ if missing or stale, serve :5000
-#   make test   create .venv with test extras, install Chromium for the browser test, run pytest
+#   make test   create .venv with test extras, install Chromium and axe-core for the browser tests, run pytest
 PYTHON ?= python3.11
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -33,11 +33,23 @@ index: install
 run: index
 	$(PY) -m search_app serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-# The browser test needs Debian's chromium + chromedriver; install them when missing and possible.
+# The browser tests need Debian's chromium + chromedriver, and axe-core (npm registry, pinned) for the
+# accessibility checks: installed when missing and possible (npm comes from apt when absent).
+AXE_VERSION := 4.14.1
+AXE_JS      := var/node/node_modules/axe-core/axe.min.js
 browser:
 	@if ! command -v chromedriver >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
-		|| echo "could not install chromium; the browser test will be skipped"; \
+		|| echo "could not install chromium; the browser tests will be skipped"; \
+	fi
+	@if ! grep -qs '"version": "$(AXE_VERSION)"' var/node/node_modules/axe-core/package.json; then \
+		if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null || true; \
+		fi; \
+		if command -v npm >/dev/null 2>&1; then \
+			mkdir -p var/node && npm install --silent --no-audit --no-fund --prefix var/node axe-core@$(AXE_VERSION) \
+			|| echo "could not install axe-core; the browser tests will be skipped"; \
+		else echo "npm not found: axe-core not installed; the browser tests will be skipped"; fi; \
 	fi
 
 test: install-test browser

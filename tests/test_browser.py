@@ -1,60 +1,20 @@
 """End to end in a real headless Chromium: type a query, apply a filter, open an entry, follow a citation."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="Debian chromium and chromium-driver are not installed (make test installs them where apt-get works)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from journeys_support import chromium, require_browser, running_server
 
 
 @pytest.fixture(scope="module")
 def server(tiny_index):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "search_app", "serve", "--index", str(tiny_index),
-                             "--port", str(port), "--threads", "4"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    require_browser(axe=False)
+    with running_server(tiny_index) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=412,915",  # a phone-sized window
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+def browser(server, tmp_path_factory):
+    driver = chromium(tmp_path_factory.mktemp("chromium"), 412, 915)  # a phone-sized window
     yield driver
     driver.quit()
 
@@ -80,6 +40,7 @@ def test_search_filter_open_entry_and_follow_a_citation(server, browser):
     marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".snippet mark")]
     assert {"Chữ", "thập", "đỏ"} <= set(marks)
 
+    browser.find_element(By.CSS_SELECTOR, "details#filters summary").click()  # the filter panel opens
     Select(browser.find_element(By.ID, "f-kind")).select_by_visible_text("Bài viết")
     browser.find_element(By.ID, "apply").click()
     wait_for_url("kind=article")
