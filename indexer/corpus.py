@@ -33,7 +33,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from indexer import legaltext, pagetext
 from indexer.corpusfiles import (  # re-exported: the build imports the whole reading API from here
     MAX_RECORD_BYTES, PROGRESS_EVERY, RECORD_SUFFIXES, SUPPORTED_SUFFIXES, CorpusError, CorpusResult, Problem,
-    ReadProgress, ReadReport, SkipFile, TooLarge, corpus_root, file_format, file_id, iter_files, read_limited,
+    ReadProgress, ReadReport, SeenIds, SkipFile, TooLarge, corpus_root, file_format, file_id, iter_files, read_limited,
     text_format, too_large, url_id,
 )
 from indexer.dates import parse_date
@@ -99,16 +99,17 @@ class CorpusReader:
     """The documents of a corpus, one at a time: ``for doc in reader`` (or ``reader.documents()``), then
     ``reader.report``. A later document whose id was seen before is reported, not yielded.
 
-    Memory does not grow with file size: one record (or page) is held at a time, plus each id seen so
-    far (about 150 bytes a record) to report duplicates. ``progress`` gets a ``ReadProgress`` after each
-    file and every ``PROGRESS_EVERY`` records within one.
+    Memory does not grow with file size: one record (or page) is held at a time; only the table of ids
+    seen so far, to report duplicates, grows with the number of records (``SeenIds``: 36–72 bytes each).
+    ``check_duplicates=False`` yields every document, repeated ids too, in flat memory (e.g. to count).
+    ``progress`` gets a ``ReadProgress`` after each file and every ``PROGRESS_EVERY`` records within one.
     """
 
     def __init__(self, paths: Iterable[str | Path] | str | Path, *, max_record_bytes: int = MAX_RECORD_BYTES,
-                 progress: Callable[[ReadProgress], None] | None = None):
+                 progress: Callable[[ReadProgress], None] | None = None, check_duplicates: bool = True):
         self.roots = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
         self.files = iter_files(self.roots)  # a missing path fails here, before any reading
-        self.max_record_bytes, self.progress = max_record_bytes, progress
+        self.max_record_bytes, self.progress, self.check_duplicates = max_record_bytes, progress, check_duplicates
         self.report: ReadReport | None = None  # set once documents() is exhausted
         self._counts = dict.fromkeys(("files_read", "files_used", "records_read", "records_used",
                                       "records_skipped"), 0)
@@ -123,17 +124,17 @@ class CorpusReader:
         """Every usable document, in file order; ``self.report`` is set when the iteration ends."""
         if self.report is not None or self._counts["files_read"]:
             raise RuntimeError("a CorpusReader reads its corpus once")
-        first_seen: dict[str, int] = {}  # id → file number << 32 | line, where it was first read
+        seen = SeenIds() if self.check_duplicates else None  # where each id was first read: file << 32 | line
         for number, path in enumerate(self.files):
             file = _File(path, corpus_root(path, self.roots), self.max_record_bytes)
             file.on_record = lambda: self._tick(file)
             used = False
             for line, doc in file.documents():
-                if doc.id in first_seen:
-                    file.problem(line, f"duplicate id {doc.id} (first in {self._where(first_seen[doc.id])})")
+                first = seen.first(doc.id, number << 32 | line) if seen is not None else None
+                if first is not None:
+                    file.problem(line, f"duplicate id {doc.id} (first in {self._where(first)})")
                     file.records_skipped += bool(line)
                     continue
-                first_seen[doc.id] = number << 32 | line
                 used = True
                 self._counts["records_used"] += bool(line)
                 yield doc
@@ -169,12 +170,14 @@ class CorpusReader:
 
 
 def iter_corpus(paths: Iterable[str | Path] | str | Path, *, max_record_bytes: int = MAX_RECORD_BYTES,
-                progress: Callable[[ReadProgress], None] | None = None) -> CorpusReader:
+                progress: Callable[[ReadProgress], None] | None = None,
+                check_duplicates: bool = True) -> CorpusReader:
     """Stream a corpus: ``reader = iter_corpus(paths)``, ``for doc in reader: …``, then ``reader.report``.
 
     ``max_record_bytes`` limits one record (a line, a list item) or one page file, never a whole file.
     """
-    return CorpusReader(paths, max_record_bytes=max_record_bytes, progress=progress)
+    return CorpusReader(paths, max_record_bytes=max_record_bytes, progress=progress,
+                        check_duplicates=check_duplicates)
 
 
 def read_corpus(paths: Iterable[str | Path] | str | Path, *, max_record_bytes: int = MAX_RECORD_BYTES,

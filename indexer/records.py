@@ -290,7 +290,7 @@ class _Text:
         self.fh, self.decoder = fh, codecs.getincrementaldecoder(encoding)()
         self.buf, self.pos, self.eof = "", 0, False
 
-    def more(self, at_least: int = _CHUNK) -> bool:
+    def more(self, at_least: int = 0) -> bool:
         """Drop the used text and read at least ``at_least`` bytes more; False at the end of the stream."""
         if self.eof:
             return False
@@ -349,9 +349,11 @@ def _item(text: _Text, number: int, stem: str, path: str, limit: int) -> Documen
         except RecursionError:
             text.skip_value(number)
             return "invalid JSON: nested too deeply"
-        size, text.pos = end - text.pos, end
+        size, start, text.pos = end - text.pos, text.pos, end
+        if size * 4 > limit:  # the limit is in bytes (UTF-8), the buffer in characters
+            size = len(text.buf[start:end].encode("utf-8", "surrogatepass"))
         if size > limit:
-            return too_large("record", limit)
+            return too_large("record", limit, size)
         return _outcome(number, "", stem, path, obj=obj)[1]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpusfiles import TooLarge, file_format, file_id, read_limited, text_format, too_large, url_id
+from indexer.corpusfiles import SeenIds, TooLarge, file_format, file_id, read_limited, text_format, too_large, url_id
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -75,3 +75,11 @@ def test_read_limited_limits_what_a_gzip_expands_to(tmp_path):
 ])
 def test_too_large_names_the_limit_and_the_option(what, size, expected):
     assert too_large(what, 1_000, size) == expected
+
+
+def test_seen_ids_remembers_where_each_id_was_first_read_through_growth():
+    seen = SeenIds(capacity=8)  # grown many times below
+    firsts = [seen.first(f"vb:{n}/2023/NĐ-CP", n) for n in range(5000)]
+    again = [seen.first(f"vb:{n}/2023/NĐ-CP", 99_999) for n in (0, 7, 4999)]
+    assert (firsts == [None] * 5000, again, len(seen), seen.first("vb:5000/2023/NĐ-CP", 1)) == (
+        True, [0, 7, 4999], 5000, None)

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from indexer.decode import DecodeError, binary_kind, declared_charset, decode_bytes
+from indexer.decode import DecodeError, binary_kind, declared_charset, decode_bytes, stream_encoding
 
 # The seed title (seeds/thanhhoa-article-2023-04-22.txt).
 TITLE = ("Thanh Hóa ban hành Kế hoạch tăng cường sự lãnh đạo của Đảng đối với công tác của "
@@ -80,3 +80,14 @@ def test_decode_bytes_says_why_it_cannot_decode(data, reason):
 ])
 def test_binary_kind_names_what_the_bytes_are(data, kind):
     assert binary_kind(data) == kind
+
+
+@pytest.mark.parametrize("data, codec", [
+    ('{"title": "Việt Nam"}\n'.encode("utf-16"), "utf-16"),          # Windows "Unicode" export, with a BOM
+    ('{"title": "Việt Nam"}\n'.encode("utf-16-le"), "utf-16-le"),    # the same without one
+    ('{"title": "Việt Nam"}\n'.encode("utf-32"), "utf-32"),
+    (codecs.BOM_UTF8 + '{"title": "Việt Nam"}\n'.encode(), ""),      # UTF-8 is read as bytes, line by line
+    (b'{"title": "A"}\n\x00\x01\n{"title": "B"}\n', ""),          # a line of junk does not make it UTF-16
+])
+def test_stream_encoding_tells_utf16_and_utf32_streams_from_utf8(data, codec):
+    assert stream_encoding(data) == codec

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from indexer.document import Attachment
-from indexer.records import RecordError, clean_body, iter_json_text, iter_jsonl, record_document, record_stem
+from indexer import records
+from indexer.corpusfiles import SkipFile
+from indexer.records import (RecordError, clean_body, iter_json_list, iter_json_text, iter_jsonl, record_document,
+                             record_stem)
 
 # The example line of corpus/README.md: Kế hoạch 93/KH-UBND as cited by the seed article.
 EXAMPLE = {
@@ -79,6 +82,19 @@ def test_iter_jsonl_numbers_lines_and_skips_blank_ones():
         (4, "line is not valid UTF-8"), (5, "B")]
 
 
+def _titles(outcomes) -> list[tuple[int, str]]:
+    return [(n, o if isinstance(o, str) else o.title) for n, o in outcomes]
+
+
+def test_iter_jsonl_reasons_for_junk_too_large_and_truncated_lines():
+    data = (b'{"title": "A"}\n\x00\x01\n{"title": "' + b"x" * 50 + b'"}\n{"title": "B"}\n'
+            b'{"title": "C"}\r\n{"title": "D')
+    assert _titles(iter_jsonl(io.BufferedReader(io.BytesIO(data)), "f", "f.jsonl", max_record_bytes=30)) == [
+        (1, "A"), (2, "binary data, not JSON (control byte 0x00 at column 1)"),
+        (3, "record too large (63 bytes > limit 30; raise the limit with --max-record-bytes)"), (4, "B"), (5, "C"),
+        (6, "truncated last line (no newline at the end): invalid JSON: Unterminated string starting at (column 11)")]
+
+
 def test_iter_jsonl_reads_utf16_files():
     data = ('{"title": "Việt Nam"}\n').encode("utf-16")
     outcomes = list(iter_jsonl(io.BufferedReader(io.BytesIO(data)), "f", "f.jsonl"))
@@ -102,6 +118,36 @@ def test_iter_json_text_refuses_a_bad_file(text, reason):
     with pytest.raises(RecordError) as err:
         list(iter_json_text(text, "f", "f.json"))
     assert str(err.value) == reason
+
+
+# A list as staff export it (indented), with what breaks a naive scanner: brackets and escaped quotes
+# inside strings, an item over the limit, an invalid item, a non-object item.
+LIST = ('[\n {"title": "Điều 1 [a]"},\n {"title": "Khoản \\"2\\" }{", "body": "' + "x" * 300 + '"},\n'
+        ' {"title": "B" "x": 1},\n {"title": "C \\\\"},\n 7,\n {"title": "Đ"}\n]')
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 5])  # whole in one chunk; every token split across chunks
+def test_iter_json_list_reads_item_by_item_and_skips_bad_items(monkeypatch, chunk):
+    monkeypatch.setattr(records, "_CHUNK", chunk)
+    stream = io.BufferedReader(io.BytesIO(LIST.encode()))
+    assert _titles(iter_json_list(stream, Path("f.json"), max_record_bytes=60)) == [
+        (1, "Điều 1 [a]"), (2, "record too large (> limit 60 bytes; raise the limit with --max-record-bytes)")
+        if chunk == 5 else (2, "record too large (341 bytes > limit 60; raise the limit with --max-record-bytes)"),
+        (3, "invalid JSON: Expecting ',' delimiter"), (4, "C \\"), (5, "not a JSON object (a JSON number)"),
+        (6, "Đ")]
+
+
+@pytest.mark.parametrize("text, line, reason", [
+    ('{"title": "A"}', 0, "a .json file over the size limit must hold a list of records or JSON lines"),
+    ('[{"title": "A"} {"title": "B"}]', 2, "invalid JSON after item 1: expected ',' or ']', found '{'"),
+    ('[{"title": "A"}, {"title": "B"', 2, "the file ends inside item 2"),
+    ('[{"title": "A"},]', 2, "invalid JSON after item 1: a ',' with no item after it"),
+])
+def test_iter_json_list_stops_where_the_list_itself_breaks(text, line, reason):
+    outcomes = iter_json_list(io.BufferedReader(io.BytesIO(text.encode())), Path("f.json"))
+    with pytest.raises(SkipFile) as err:
+        list(outcomes)
+    assert (err.value.line, str(err.value)) == (line, reason)
 
 
 @pytest.mark.parametrize("name, stem", [
