@@ -1,15 +1,8 @@
 """Full builds with an atomic switch, incremental updates, and the lock that keeps them apart.
 
-Layout, for ``--index var/index``::
-
-    var/index            symlink to the live build (switched atomically with ``os.replace``)
-    var/index.builds/    one directory per build; the live one and the one before it are kept
-    var/index.lock       PID of the build or update in progress
-    var/index.segcache   pyvi segmentations keyed by content hash (makes rebuilds of unchanged text fast)
-
-A build writes a fresh directory, verifies it, then switches the symlink: readers of the old index
-keep working, and a failed or killed build leaves the live index untouched (its ``*.tmp`` directory
-is cleared by the next build).
+The build folders, the symlink switch and what happens on failure are in ``buildfolders``: the
+live index is never written to, so readers of it keep working, and a failed or killed build
+leaves it untouched.
 
 Every entry carries a digest of all it stores and indexes (``entry_hash``). When the live index is of
 this schema and most of the corpus is unchanged, the fresh directory starts as the live index's
@@ -23,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -33,6 +24,8 @@ from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 
+from indexer.buildfolders import (MANIFEST_FILE, REPORT_FILE, WriteError, builds_dir, fresh_dir as _fresh_dir,
+                                  link_index as _link_index, live_dir, switch as _switch, writing)
 from indexer.corpus import read_corpus
 from indexer.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.lock import IndexLock
@@ -41,7 +34,8 @@ from indexer.parallel import write_parallel
 from indexer.segcache import SegmentCache, make_pool, prime_segmentations
 from indexer.segment import forget
 
-__all__ = ["BuildError", "BuildStats", "build", "live_dir", "write_entries", "BATCH"]
+__all__ = ["BuildError", "BuildStats", "build", "live_dir", "builds_dir", "write_entries", "BATCH",
+           "WriteError"]
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +44,6 @@ PARALLEL_MIN = 2000  # below this many entries one writer is faster than forking
 # Start from the live index only when the entries to write plus the deleted ones it would carry are
 # at most this share of all entries; beyond that a build from nothing is about as fast, and compact.
 REUSE_MAX_SHARE = 0.25
-REPORT_FILE = "corpus_report.txt"
-MANIFEST_FILE = "manifest.json"
 
 
 class BuildError(Exception):
@@ -88,19 +80,6 @@ class BuildStats:
                 f"{self.seconds:.1f} s")
 
 
-def builds_dir(index: Path) -> Path:
-    return index.with_name(index.name + ".builds")
-
-
-def live_dir(index: Path) -> Path | None:
-    """The directory the live index is in, or ``None`` when there is no index yet."""
-    if index.is_symlink() or index.is_dir():
-        real = index.resolve()
-        if whoosh_index.exists_in(str(real)):
-            return real
-    return None
-
-
 def write_entries(writer, entries: list[dict], cache: SegmentCache, jobs: int, pool,
                   progress: Callable[[int], None] | None = None) -> None:
     """Segment (cache, then pool) and add ``entries`` in batches of ``BATCH``."""
@@ -112,35 +91,6 @@ def write_entries(writer, entries: list[dict], cache: SegmentCache, jobs: int, p
         forget()
         if progress:
             progress(len(batch))
-
-
-def _fresh_dir(index: Path) -> Path:
-    root = builds_dir(index)
-    root.mkdir(parents=True, exist_ok=True)
-    for debris in root.glob("*.tmp"):  # left by a build that was killed
-        shutil.rmtree(debris, ignore_errors=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-    path = root / f"{stamp}-{os.getpid()}.tmp"
-    path.mkdir()
-    return path
-
-
-def _switch(index: Path, new_dir: Path) -> None:
-    """Point ``index`` at ``new_dir`` in one rename; keep the previous build, drop older ones."""
-    if index.exists() and not index.is_symlink():  # an index made by hand: move it aside once
-        index.rename(builds_dir(index) / f"adopted-{int(time.time())}")
-    link = index.with_name(index.name + ".switch")
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(os.path.relpath(new_dir, index.parent))
-    os.replace(link, index)
-    keep = {new_dir.name}
-    done = sorted((p for p in builds_dir(index).iterdir() if p.is_dir() and not p.name.endswith(".tmp")),
-                  key=lambda p: p.stat().st_mtime)
-    keep.update(p.name for p in done[-2:])
-    for old in done:
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def corpus_manifest(files: Iterable[Path]) -> dict[str, dict]:
@@ -226,17 +176,6 @@ def _reuse_plan(index: Path, entries: list[dict]) -> tuple[Path, list[int], list
     return live, stale, fresh
 
 
-def _link_index(live: Path, new_dir: Path) -> None:
-    """The live index's Whoosh files in ``new_dir``: hard links (copies where links are refused)."""
-    for f in live.iterdir():
-        if f.name in (INFO_FILE, REPORT_FILE, MANIFEST_FILE) or f.name.endswith("WRITELOCK") or not f.is_file():
-            continue
-        try:
-            os.link(f, new_dir / f.name)
-        except OSError:
-            shutil.copy2(f, new_dir / f.name)
-
-
 def _write_changes(new_dir: Path, stale: list[int], fresh: list[dict], cache: SegmentCache, jobs: int,
                    progress: Callable[[int], None] | None) -> None:
     """Delete ``stale`` doc numbers from the copy in ``new_dir`` and add ``fresh`` entries."""
@@ -273,29 +212,37 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
         if on_total:
             on_total(len(entries))
         plan = None if fresh else _reuse_plan(index, entries)
-        new_dir = _fresh_dir(index)
         cache = SegmentCache(index.with_name(index.name + ".segcache"))
         try:
-            if plan is None:
-                _write_new_index(new_dir, entries, cache, jobs, progress)
-                written, deleted = len(entries), 0
-            else:
-                live, stale, todo = plan
-                if progress:
-                    progress(len(entries) - len(todo))
-                _link_index(live, new_dir)
-                _write_changes(new_dir, stale, todo, cache, jobs, progress)
-                written, deleted = len(todo), len(stale)
-            _verify_count(new_dir, len(entries))
+            with writing(_fresh_dir(index)) as new_dir:
+                written, deleted = _write_build(new_dir, plan, entries, cache, jobs, progress)
+                stats = _stats(entries, report, started, index, cache, written, deleted)
+                _write_sidecars(new_dir, stats, report, corpus, aliases)
+                final = new_dir.with_name(new_dir.name[:-len(".tmp")])
+                new_dir.rename(final)
         finally:
             cache.close()
-        stats = _stats(entries, report, started, index, cache, written, deleted)
-        _write_sidecars(new_dir, stats, report, corpus, aliases)
-        final = new_dir.with_name(new_dir.name[:-len(".tmp")])
-        new_dir.rename(final)
         _switch(index, final)
         log.info("build: %s", stats.summary())
         return stats
+
+
+def _write_build(new_dir: Path, plan, entries: list[dict], cache: SegmentCache, jobs: int,
+                 progress: Callable[[int], None] | None) -> tuple[int, int]:
+    """Write ``entries`` into ``new_dir`` (from nothing, or from the live index's files by ``plan``)
+    and verify the count; return (entries written, live entries deleted)."""
+    if plan is None:
+        _write_new_index(new_dir, entries, cache, jobs, progress)
+        written, deleted = len(entries), 0
+    else:
+        live, stale, todo = plan
+        if progress:
+            progress(len(entries) - len(todo))
+        _link_index(live, new_dir)
+        _write_changes(new_dir, stale, todo, cache, jobs, progress)
+        written, deleted = len(todo), len(stale)
+    _verify_count(new_dir, len(entries))
+    return written, deleted
 
 
 def real_years(entries: list[dict]) -> dict[str, set[str]]:

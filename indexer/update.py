@@ -3,6 +3,10 @@
 Files are compared with the manifest of the last build or update (size and mtime first, then the
 entries' content hashes), so an untouched file costs one ``stat``. The cited-document entries whose
 keys the changed entries cite (or cited before) are recomputed from the index itself.
+
+The live folder is never written to (a running ``serve`` reads it): the changes are written into a
+new build folder that starts as hard links to the live one's segment files, which is then verified
+and switched to like a build (``buildfolders``). An update that changes nothing writes no folder.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +22,12 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 
-from indexer.build import (INFO_FILE, MANIFEST_FILE, BuildError, corpus_manifest, entry_hash, live_dir,
-                           write_entries)
+from indexer.build import BuildError, corpus_manifest, entry_hash, write_entries
+from indexer.buildfolders import MANIFEST_FILE, REPORT_FILE, fresh_dir, link_index, live_dir, switch, writing
 from indexer.corpus import corpus_root, iter_files, read_file
 from indexer.entries import apply_aliases, cited_for_key, document_entry, keyword
 from indexer.lock import IndexLock
-from indexer.schema import SCHEMA_VERSION, WRITER_OPTIONS
+from indexer.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS
 from indexer.segcache import SegmentCache, make_pool
 
 __all__ = ["UpdateStats", "update"]
@@ -69,10 +74,12 @@ def _indexed_by_file(searcher, path: str) -> dict[str, dict]:
 
 
 def update(corpus: list[Path], index: Path, jobs: int = 1,
-           progress: Callable[[int], None] | None = None) -> UpdateStats:
-    """Bring the live index in line with ``corpus`` without a full rebuild."""
+           progress: Callable[[int], None] | None = None,
+           on_total: Callable[[int], None] | None = None) -> UpdateStats:
+    """Bring the index in line with ``corpus`` without a full rebuild (a new folder, then a switch)."""
     started = time.perf_counter()
     index = Path(index)
+    files = iter_files(corpus)  # a mistyped corpus path is the first thing to say
     with IndexLock(index):
         live = live_dir(index)
         if live is None:
@@ -81,32 +88,51 @@ def update(corpus: list[Path], index: Path, jobs: int = 1,
         if info.get("schema_version") != SCHEMA_VERSION:
             raise BuildError("the index was built by another version of the indexer: run a full build")
         old = json.loads((live / MANIFEST_FILE).read_text(encoding="utf-8"))
-        new = corpus_manifest(iter_files(corpus))
+        new = corpus_manifest(files)
         added, changed, removed = _diff(old, new)
-        ix = whoosh_index.open_dir(str(live))
-        cache = SegmentCache(index.with_name(index.name + ".segcache"))
-        pool = make_pool(jobs) if len(added) + len(changed) > 20 else None
-        try:
-            aliases = {(k, y): v for k, y, v in info.get("law_aliases", [])}
-            counts, touched, problems = _apply_files(ix, corpus, added + changed, removed, cache, jobs, pool,
-                                                     progress, aliases)
-            recomputed = _recompute_cited(ix, touched, cache)
-        finally:
-            if pool is not None:
-                pool.terminate()
-            cache.close()
-        _write_json(live / MANIFEST_FILE, new)
-        info["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        with ix.searcher() as s:
-            info["entries"] = s.doc_count()
-        _write_json(live / INFO_FILE, info)
+        counts, recomputed, problems, final = (0, 0, 0), 0, [], None
+        if added or changed or removed:
+            cache = SegmentCache(index.with_name(index.name + ".segcache"))
+            try:
+                with writing(fresh_dir(index)) as new_dir:
+                    link_index(live, new_dir)
+                    ix = whoosh_index.open_dir(str(new_dir))
+                    counts, touched, problems = _apply_files(ix, corpus, added + changed, removed, cache, jobs,
+                                                             (progress, on_total), info)
+                    recomputed = _recompute_cited(ix, touched, cache)
+                    if any(counts) or recomputed:
+                        _finish(new_dir, ix, live, info, new, problems)
+                        final = new_dir.with_name(new_dir.name[:-len(".tmp")])
+                        new_dir.rename(final)
+                    else:
+                        shutil.rmtree(new_dir)
+            finally:
+                cache.close()
+        if final is not None:
+            switch(index, final)
+        else:  # nothing to index (no file changed, or only their dates): the live folder stays
+            _write_json(live / MANIFEST_FILE, new)
         return UpdateStats(len(added), len(changed), len(removed), *counts, recomputed,
                            tuple(problems), round(time.perf_counter() - started, 2))
 
 
-def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], cache, jobs, pool, progress,
-                 aliases: dict):
+def _finish(new_dir: Path, ix, live: Path, info: dict, manifest: dict, problems: list[str]) -> None:
+    """The sidecars of the updated folder: manifest, ``build_info.json`` and the corpus report."""
+    _write_json(new_dir / MANIFEST_FILE, manifest)
+    info = dict(info, updated_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    with ix.searcher() as s:
+        info["entries"] = s.doc_count()
+    _write_json(new_dir / INFO_FILE, info)
+    report = (live / REPORT_FILE).read_text(encoding="utf-8") if (live / REPORT_FILE).exists() else ""
+    if problems:
+        report += f"update {info['updated_at']}: {len(problems)} problems\n" + "".join(p + "\n" for p in problems)
+    (new_dir / REPORT_FILE).write_text(report, encoding="utf-8")
+
+
+def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], cache, jobs, progress: tuple,
+                 info: dict):
     """Re-read ``paths``, drop ``removed``; return (added, changed, removed) counts, touched keys, problems."""
+    aliases = {(k, y): v for k, y, v in info.get("law_aliases", [])}  # the last build's law names
     touched: set[str] = set()
     problems: list[str] = []
     fresh: list[dict] = []
@@ -125,7 +151,7 @@ def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], c
             problems += [f"{p.path}:{p.line}: {p.reason}" for p in file_problems]
             old = before[path]
             for doc in docs:
-                entry = apply_aliases(document_entry(doc), aliases)  # the last build's law names
+                entry = apply_aliases(document_entry(doc), aliases)
                 entry["entry_hash"] = entry_hash(entry)
                 prev = old.pop(doc.id, None)
                 if prev is not None and prev.get("content_hash") == doc.content_hash:
@@ -142,7 +168,15 @@ def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], c
                 writer.delete_by_term("id", doc_id)
                 touched.update(_keys_of(fields))
                 n_removed += 1
-        write_entries(writer, fresh, cache, jobs, pool, progress)
+        step, on_total = progress
+        if on_total:
+            on_total(len(fresh))
+        pool = make_pool(jobs) if len(fresh) > 20 else None
+        try:
+            write_entries(writer, fresh, cache, jobs, pool, step)
+        finally:
+            if pool is not None:
+                pool.terminate()
     except BaseException:
         writer.cancel()
         raise

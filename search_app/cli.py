@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 
@@ -13,6 +14,17 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 @click.group(context_settings=CONTEXT)
 def main() -> None:
     """Serve the vnlex search UI and JSON API."""
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use (another server is running there?): stop it, or "
+                f"choose another port with --port or VNLEX_PORT")
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on port {port} on {host}: choose a port above 1023 with --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {host}: it is not an address of this machine (try 127.0.0.1 or 0.0.0.0)"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
 @main.command(context_settings=CONTEXT)
@@ -32,7 +44,7 @@ def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> N
     Example:
         python -m search_app serve --index var/index --port 5000
     """
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from search_app import create_app
 
@@ -43,5 +55,13 @@ def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> N
         app.extensions["vnlex_search"].warm_up()
     except Exception as exc:  # noqa: BLE001 - no index yet is fine: pages say so (503) until a build
         click.echo(f"warning: {exc}", err=True)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="vnlex",
+                               asyncore_use_poll=True)  # poll(), not select(): no limit of 1024 open files
+    except OSError as exc:
+        raise click.ClickException(_bind_error(exc, host, port)) from None
     click.echo(f"serving {index} on http://{host}:{port}/ with {threads} threads")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="vnlex")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("stopped")

@@ -8,6 +8,7 @@ thread); stored fields, entry pages and citation lists are read through Whoosh.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh.reading import ReaderClosed
 
 from indexer.citations import number_key
 from indexer.entries import citation_year, keyword
@@ -48,6 +50,36 @@ def _close_all(searchers: set) -> None:
     for s in list(searchers):
         s.close()
         searchers.discard(s)
+
+
+# What a searcher raises when the files it reads are gone (an old build folder deleted) or were
+# closed under it: the thread drops that searcher, opens the live index and answers again.
+_STALE_ERRORS = (ReaderClosed, OSError)
+
+
+def _recovering(method):
+    """A public call of the service: closes the searchers this thread replaced before it (no call of
+    this thread uses them any more); if the call's searcher went stale, runs it once more on a
+    freshly opened one."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        if depth == 0:
+            self._close_retired()
+        local.depth = depth + 1
+        try:
+            try:
+                return method(self, *args, **kwargs)
+            except _STALE_ERRORS as exc:
+                if depth:  # the outermost call answers again, from the start
+                    raise
+                log.warning("searcher of %s went stale (%s: %s): reopening", self.index_dir, type(exc).__name__, exc)
+                self._forget_searcher()
+                return method(self, *args, **kwargs)
+        finally:
+            local.depth = depth
+    return wrapper
 
 
 class NoIndexError(RuntimeError):
@@ -82,7 +114,7 @@ class SearchService:
     def __init__(self, index_dir: str | os.PathLike):
         self.index_dir = Path(index_dir)
         self._local = threading.local()
-        self._arrays: tuple[tuple, IndexArrays] | None = None  # shared by every thread, per generation
+        self._arrays: tuple[tuple, IndexArrays] | None = None  # shared by every thread, per index version
         self._arrays_lock = threading.Lock()
         self._open: set = set()  # every searcher not yet closed, of any thread: closed with the service
         weakref.finalize(self, _close_all, self._open)
@@ -92,16 +124,20 @@ class SearchService:
         _close_all(self._open)
 
     # --- searcher ownership -----------------------------------------------------------------------
+    #
+    # ``indexer`` never changes the files of a build folder that may be served: ``build`` and
+    # ``update`` write a new folder (hard links to the unchanged segment files) and switch the
+    # ``index`` symlink to it. So a searcher is never refreshed in place (Whoosh's ``refresh()``
+    # shares segment readers between the old and the new searcher, and closing the old one then
+    # closes the new one's files): a thread that sees the link or the generation change opens the
+    # new index whole. Searchers are per thread and a thread serves one request at a time, so the
+    # searchers a thread replaced are closed when its next public call starts (``_recovering``).
 
     def _target(self) -> Path:
         return self.index_dir.resolve()
 
     def searcher(self):
-        """This thread's searcher, refreshed when the index changed; ``NoIndexError`` if none.
-
-        A replaced searcher is closed only at the next replacement, not at once: the request that
-        holds it (one call may ask for the searcher several times) finishes on it.
-        """
+        """This thread's searcher, reopened when the index changed; ``NoIndexError`` if none."""
         local = self._local
         now = time.monotonic()
         s = getattr(local, "searcher", None)
@@ -109,38 +145,54 @@ class SearchService:
             return s
         target = self._target()
         if s is not None and target == local.target:
-            local.checked = now
             try:
                 if s.up_to_date():
+                    local.checked = now
                     return s
-                return self._replace(s.refresh(), target, now)
-            except OSError:  # the directory went away under us: reopen below
+            except OSError:  # the folder went away under us: open the live one below
                 pass
+        return self._replace(self._open_searcher(target), target, now)
+
+    def _open_searcher(self, target: Path):
         if not whoosh_index.exists_in(str(target)):
             raise NoIndexError(f"no index at {self.index_dir}: run `python -m indexer build`")
         version = built_schema_version(target)
         if version != SCHEMA_VERSION:  # between deploying new code and rebuilding: say so, don't 500
             raise NoIndexError(f"the index at {self.index_dir} has schema version {version}, this version "
                                f"reads {SCHEMA_VERSION}: run `python -m indexer build`")
-        return self._replace(whoosh_index.open_dir(str(target)).searcher(), target, now)
+        return whoosh_index.open_dir(str(target)).searcher()
 
     def _replace(self, new, target: Path, now: float):
         local = self._local
-        old, retired = getattr(local, "searcher", None), getattr(local, "retired", None)
-        if old is not None and old is not new:
-            if retired is not None:
-                retired.close()
-                self._open.discard(retired)
-            local.retired = old
+        self._retire(getattr(local, "searcher", None))
         self._open.add(new)
         local.searcher, local.target, local.checked = new, target, now
         return new
 
+    def _retire(self, s) -> None:
+        if s is not None:
+            self._local.__dict__.setdefault("retired", []).append(s)
+
+    def _close_retired(self) -> None:
+        retired = getattr(self._local, "retired", None)
+        while retired:
+            s = retired.pop()
+            s.close()
+            self._open.discard(s)
+
+    def _forget_searcher(self) -> None:
+        """Drop this thread's searcher (it went stale); the next ``searcher()`` opens the live index."""
+        self._retire(getattr(self._local, "searcher", None))
+        self._local.searcher = None
+
     def arrays(self, s) -> IndexArrays:
         """Columns and decoded postings of the index ``s`` reads, shared by every serving thread."""
-        # what ``s`` itself reads (not where the link points now: another thread may have moved on)
+        # what ``s`` itself reads (not where the link points now: another thread may have moved on):
+        # its folder, generation and segments
         reader = s.reader()
-        key = (reader.generation(), tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()))
+        leaves = reader.leaf_readers()
+        folder = getattr(leaves[0][0].storage(), "folder", "") if leaves else ""
+        key = (folder, reader.generation(), tuple(leaf.segment().segment_id() for leaf, _ in leaves))
         current = self._arrays
         if current is not None and current[0] == key:
             return current[1]
@@ -151,9 +203,11 @@ class SearchService:
                 self._arrays = current
         return current[1]
 
+    @_recovering
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 
+    @_recovering
     def warm_up(self) -> None:
         """Open the searcher, read the columns and load pyvi now, not on the first visitor's query."""
         self.options()
@@ -211,6 +265,7 @@ class SearchService:
             parsed = rest
         return compose(parsed, keys, extra), parsed, keys, notes
 
+    @_recovering
     def options(self) -> dict[str, dict[str, int]]:
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
         s = self.searcher()
@@ -221,6 +276,7 @@ class SearchService:
             self._options = cached
         return cached[1]
 
+    @_recovering
     def search(self, params: SearchParams) -> SearchResponse:
         s = self.searcher()
         a = self.arrays(s)
@@ -334,6 +390,7 @@ class SearchService:
 
     # --- entries and citations ---------------------------------------------------------------------
 
+    @_recovering
     def entry(self, entry_id: str) -> dict | None:
         """Every stored field of one entry, with ``cites`` and ``cited_by``; ``None`` if unknown."""
         s = self.searcher()
@@ -381,6 +438,7 @@ class SearchService:
                         "id": target["id"] if target else "", "title": target.get("title", "") if target else ""}
         return list(out.values())
 
+    @_recovering
     def by_number(self, number: str) -> tuple[dict | None, str]:
         """The entry (with ``cited_by``) for a document number typed any way, and the key that matched."""
         s = self.searcher()
@@ -392,6 +450,7 @@ class SearchService:
                 return self.entry(best["id"]), k
         return None, key
 
+    @_recovering
     def health(self) -> dict:
         """Index age and size, for ``/healthz``."""
         s = self.searcher()
