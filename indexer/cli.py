@@ -5,16 +5,22 @@ Defaults come from ``VNLEX_CORPUS_DIR`` (``corpus``) and ``VNLEX_INDEX_DIR`` (``
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from indexer.build import BuildError, build, live_dir, is_stale
+from indexer.build import BuildError, build, is_stale, live_dir
+from indexer.buildfolders import REPORT_FILE, WriteError
+from indexer.corpus import CorpusError
 from indexer.lock import LockedError
+from indexer.progress import Progress
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -44,27 +50,56 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-def _fail(exc: Exception) -> None:
-    raise click.ClickException(str(exc)) from exc
+strict_option = click.option("--strict", is_flag=True,
+                             help="Exit with status 2 when any file or record was skipped (for scheduled jobs).")
+
+EXIT_SKIPPED = 2  # --strict: the index was written, but some input was skipped
 
 
-class _Progress:
-    """A click progress bar that learns its length once the corpus has been read."""
+def _os_message(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return (f"no room to write{where}: {exc.strerror}; free disk space (or raise the file size limit) and run "
+                f"the command again; the live index is unchanged")
+    if exc.filename:
+        return f"{exc.strerror}: '{exc.filename}'"
+    return exc.strerror or str(exc)
 
-    def __init__(self, label: str):
-        self.label, self.bar = label, None
 
-    def total(self, n: int) -> None:
-        self.bar = click.progressbar(length=n, label=self.label, file=sys.stderr, show_pos=True)
-        self.bar.__enter__()
+def _clean_errors(command):
+    """Expected failures become one ``Error: …`` line and exit status 1, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (BuildError, WriteError, LockedError, CorpusError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(_os_message(exc)) from None
+        except sqlite3.OperationalError as exc:  # the segmentation cache beside the index
+            raise click.ClickException(f"cannot write the segmentation cache: {exc}; free disk space and run "
+                                       f"the command again; the live index is unchanged") from None
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted; the live index is unchanged", err=True)
+            sys.exit(130)
+    return wrapper
 
-    def step(self, n: int) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
 
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+def _progress() -> Progress:
+    return Progress(sys.stderr)
+
+
+def _report_skipped(problems: list[str], report: Path | None, strict: bool) -> None:
+    """Each problem once, on stderr; with ``strict``, exit 2 after the summary was printed."""
+    if not problems:
+        return
+    where = f" (also in {report})" if report is not None else ""
+    click.echo(f"skipped input{where}:", err=True)
+    for line in problems:
+        click.echo(f"  {line}", err=True)
+    if strict:
+        click.echo(f"Error: {len(problems)} problems in the input (--strict)", err=True)
+        sys.exit(EXIT_SKIPPED)
 
 
 @main.command("build", context_settings=CONTEXT)
@@ -74,57 +109,67 @@ class _Progress:
 @click.option("--if-stale", is_flag=True, help="Do nothing when the index is newer than every corpus file.")
 @click.option("--fresh", is_flag=True,
               help="Analyse and write every entry, even when most are unchanged in the live index.")
-def build_cmd(corpus, index, jobs, if_stale, fresh):
+@strict_option
+@_clean_errors
+def build_cmd(corpus, index, jobs, if_stale, fresh, strict):
     """Rebuild the whole index into a fresh directory, verify it, then switch to it atomically.
 
     When most entries are unchanged, the new directory starts as the live index's files and only
-    new or changed entries are written (--fresh: write them all).
+    new or changed entries are written (--fresh: write them all). A failed build removes what it
+    wrote; the live index is never touched until the switch.
 
     \b
     Example:
         python -m indexer build --corpus corpus --index var/index
+        python -m indexer build --corpus exports/ --index var/index --strict   # from cron
     """
     if if_stale and not is_stale(list(corpus), index):
         click.echo(f"index {index} is up to date with {', '.join(map(str, corpus))}")
         return
-    progress = _Progress("indexing")
+    progress = _progress()
     try:
-        stats = build(list(corpus), index, jobs=jobs, progress=progress.step, on_total=progress.total, fresh=fresh)
-    except (BuildError, LockedError, OSError) as exc:
-        _fail(exc)
+        stats = build(list(corpus), index, jobs=jobs, progress=progress.advance,
+                      on_total=lambda n: progress.phase("indexing", n, "entries"), fresh=fresh)
     finally:
         progress.close()
-    if stats.files_skipped or stats.records_skipped:
-        report = live_dir(index) / "corpus_report.txt"
-        click.echo(f"skipped input (also in {report}):\n{report.read_text(encoding='utf-8').strip()}", err=True)
+    report = live_dir(index) / REPORT_FILE
+    problems = report.read_text(encoding="utf-8").splitlines()[1:] if stats.files_skipped or stats.records_skipped \
+        else []
     click.echo(f"built {index}: {stats.summary()}")
+    _report_skipped(problems, report, strict)
 
 
 @main.command("update", context_settings=CONTEXT)
 @corpus_option
 @index_option
 @jobs_option
-def update_cmd(corpus, index, jobs):
-    """Apply only added, changed and removed corpus files to the live index.
+@strict_option
+@_clean_errors
+def update_cmd(corpus, index, jobs, strict):
+    """Apply only added, changed and removed corpus files: written into a new build folder and
+    switched to, so a running server keeps answering.
 
     \b
     Example:
         python -m indexer update --corpus corpus --index var/index
+        python -m indexer update --corpus exports/ --index var/index --strict   # from cron
     """
     from indexer.update import update
 
+    progress = _progress()
     try:
-        stats = update(list(corpus), index, jobs=jobs)
-    except (BuildError, LockedError, OSError) as exc:
-        _fail(exc)
-    for line in stats.problems:
-        click.echo(f"skipped: {line}", err=True)
+        stats = update(list(corpus), index, jobs=jobs, progress=progress.advance,
+                       on_total=lambda n: progress.phase("indexing", n, "entries"))
+    finally:
+        progress.close()
     click.echo(f"updated {index}: {stats.summary()}")
+    _report_skipped(list(stats.problems), None, strict)
 
 
 @main.command("stats", context_settings=CONTEXT)
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_clean_errors
 def stats_cmd(index, as_json):
     """Counts by kind, type, agency and year; most-cited documents; size and build time.
 
@@ -134,10 +179,7 @@ def stats_cmd(index, as_json):
     """
     from indexer.overview import index_stats, format_stats
 
-    try:
-        data = index_stats(index)
-    except BuildError as exc:
-        _fail(exc)
+    data = index_stats(index)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_stats(data))
 
 
@@ -146,6 +188,7 @@ def stats_cmd(index, as_json):
 @index_option
 @click.option("--sample", type=click.IntRange(1), default=200, show_default=True,
               help="How many entries to compare field by field.")
+@_clean_errors
 def verify_cmd(corpus, index, sample):
     """Open the index and check its counts and a sample of stored fields against the corpus.
 
@@ -155,10 +198,7 @@ def verify_cmd(corpus, index, sample):
     """
     from indexer.overview import verify
 
-    try:
-        problems, checked = verify(list(corpus), index, sample=sample)
-    except BuildError as exc:
-        _fail(exc)
+    problems, checked = verify(list(corpus), index, sample=sample)
     for line in problems:
         click.echo(line, err=True)
     if problems:
@@ -168,6 +208,7 @@ def verify_cmd(corpus, index, sample):
 
 @main.command("cite", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8"))
+@_clean_errors
 def cite_cmd(files):
     """Print the legal documents cited in text, one JSON object per line.
 
