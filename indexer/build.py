@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 
 from indexer.buildfolders import (MANIFEST_FILE, REPORT_FILE, WriteError, builds_dir, fresh_dir as _fresh_dir,
                                   link_index as _link_index, live_dir, switch as _switch, writing)
-from indexer.corpus import read_corpus
+from indexer.corpus import MAX_RECORD_BYTES, ReadProgress, read_corpus
 from indexer.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.lock import IndexLock
 from indexer.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
@@ -189,16 +189,19 @@ def _write_changes(new_dir: Path, stale: list[int], fresh: list[dict], cache: Se
 
 def build(corpus: list[Path], index: Path, jobs: int = 1,
           progress: Callable[[int], None] | None = None,
-          on_total: Callable[[int], None] | None = None, fresh: bool = False) -> BuildStats:
+          on_total: Callable[[int], None] | None = None, fresh: bool = False,
+          max_record_bytes: int = MAX_RECORD_BYTES,
+          on_read: Callable[[ReadProgress], None] | None = None) -> BuildStats:
     """Rebuild the whole index from ``corpus`` into a fresh directory, then switch to it.
 
     Unless ``fresh``, the new directory starts from the live index when most entries are unchanged
-    (see the module's docstring)."""
+    (see the module's docstring). ``max_record_bytes`` bounds one record or page file (larger ones
+    are reported and skipped); ``on_read`` follows the reading, ``on_total``/``progress`` the writing."""
     started = time.perf_counter()
     index = Path(index)
     index.parent.mkdir(parents=True, exist_ok=True)
     with IndexLock(index):
-        result = read_corpus(corpus)
+        result = read_corpus(corpus, max_record_bytes=max_record_bytes, progress=on_read)
         report = result.report
         if report.files_used == 0 and report.records_used == 0:
             raise BuildError(f"no usable documents in {', '.join(map(str, corpus))}: "

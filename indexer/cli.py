@@ -18,9 +18,9 @@ import click
 
 from indexer.build import BuildError, build, is_stale, live_dir
 from indexer.buildfolders import REPORT_FILE, WriteError
-from indexer.corpus import CorpusError
+from indexer.corpus import MAX_RECORD_BYTES, CorpusError, ReadProgress
 from indexer.lock import LockedError
-from indexer.progress import Progress
+from indexer.progress import Progress, megabytes
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -50,6 +50,10 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+max_record_option = click.option(
+    "--max-record-bytes", type=click.IntRange(1_000), default=MAX_RECORD_BYTES, show_default=True,
+    help="Largest record (one line or list item of a records file) or page file read; larger ones are "
+         "reported and skipped. Records files themselves may be of any size.")
 strict_option = click.option("--strict", is_flag=True,
                              help="Exit with status 2 when any file or record was skipped (for scheduled jobs).")
 
@@ -85,8 +89,23 @@ def _clean_errors(command):
     return wrapper
 
 
-def _progress() -> Progress:
-    return Progress(sys.stderr)
+class _BuildProgress(Progress):
+    """Reading (by bytes of the corpus files, with records and files counted), then indexing (entries)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    def read(self, p: ReadProgress) -> None:
+        if self.label != "reading":
+            self.phase("reading", p.bytes_total, "MB", fmt=megabytes)
+        self.update(p.bytes_done, f"{p.records_done:,} records, {p.files_done:,}/{p.files_total:,} files")
+
+    def entries(self, total: int) -> None:
+        self.phase("indexing", total, "entries")
+
+
+def _progress() -> _BuildProgress:
+    return _BuildProgress()
 
 
 def _report_skipped(problems: list[str], report: Path | None, strict: bool) -> None:
@@ -109,9 +128,10 @@ def _report_skipped(problems: list[str], report: Path | None, strict: bool) -> N
 @click.option("--if-stale", is_flag=True, help="Do nothing when the index is newer than every corpus file.")
 @click.option("--fresh", is_flag=True,
               help="Analyse and write every entry, even when most are unchanged in the live index.")
+@max_record_option
 @strict_option
 @_clean_errors
-def build_cmd(corpus, index, jobs, if_stale, fresh, strict):
+def build_cmd(corpus, index, jobs, if_stale, fresh, max_record_bytes, strict):
     """Rebuild the whole index into a fresh directory, verify it, then switch to it atomically.
 
     When most entries are unchanged, the new directory starts as the live index's files and only
@@ -128,8 +148,8 @@ def build_cmd(corpus, index, jobs, if_stale, fresh, strict):
         return
     progress = _progress()
     try:
-        stats = build(list(corpus), index, jobs=jobs, progress=progress.advance,
-                      on_total=lambda n: progress.phase("indexing", n, "entries"), fresh=fresh)
+        stats = build(list(corpus), index, jobs=jobs, progress=progress.advance, on_total=progress.entries,
+                      fresh=fresh, max_record_bytes=max_record_bytes, on_read=progress.read)
     finally:
         progress.close()
     report = live_dir(index) / REPORT_FILE
@@ -143,9 +163,10 @@ def build_cmd(corpus, index, jobs, if_stale, fresh, strict):
 @corpus_option
 @index_option
 @jobs_option
+@max_record_option
 @strict_option
 @_clean_errors
-def update_cmd(corpus, index, jobs, strict):
+def update_cmd(corpus, index, jobs, max_record_bytes, strict):
     """Apply only added, changed and removed corpus files: written into a new build folder and
     switched to, so a running server keeps answering.
 
@@ -158,8 +179,8 @@ def update_cmd(corpus, index, jobs, strict):
 
     progress = _progress()
     try:
-        stats = update(list(corpus), index, jobs=jobs, progress=progress.advance,
-                       on_total=lambda n: progress.phase("indexing", n, "entries"))
+        stats = update(list(corpus), index, jobs=jobs, progress=progress.advance, on_total=progress.entries,
+                       max_record_bytes=max_record_bytes)
     finally:
         progress.close()
     click.echo(f"updated {index}: {stats.summary()}")

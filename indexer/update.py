@@ -24,7 +24,7 @@ from whoosh import index as whoosh_index
 
 from indexer.build import BuildError, corpus_manifest, entry_hash, write_entries
 from indexer.buildfolders import MANIFEST_FILE, REPORT_FILE, fresh_dir, link_index, live_dir, switch, writing
-from indexer.corpus import corpus_root, iter_files, read_file
+from indexer.corpus import MAX_RECORD_BYTES, corpus_root, iter_files, read_file
 from indexer.entries import apply_aliases, cited_for_key, document_entry, keyword
 from indexer.lock import IndexLock
 from indexer.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS
@@ -75,7 +75,8 @@ def _indexed_by_file(searcher, path: str) -> dict[str, dict]:
 
 def update(corpus: list[Path], index: Path, jobs: int = 1,
            progress: Callable[[int], None] | None = None,
-           on_total: Callable[[int], None] | None = None) -> UpdateStats:
+           on_total: Callable[[int], None] | None = None,
+           max_record_bytes: int = MAX_RECORD_BYTES) -> UpdateStats:
     """Bring the index in line with ``corpus`` without a full rebuild (a new folder, then a switch)."""
     started = time.perf_counter()
     index = Path(index)
@@ -98,7 +99,8 @@ def update(corpus: list[Path], index: Path, jobs: int = 1,
                     link_index(live, new_dir)
                     ix = whoosh_index.open_dir(str(new_dir))
                     counts, touched, problems = _apply_files(ix, corpus, added + changed, removed, cache, jobs,
-                                                             (progress, on_total), info)
+                                                             (progress, on_total), info,
+                                                             max_record_bytes)
                     recomputed = _recompute_cited(ix, touched, cache)
                     if any(counts) or recomputed:
                         _finish(new_dir, ix, live, info, new, problems)
@@ -130,7 +132,7 @@ def _finish(new_dir: Path, ix, live: Path, info: dict, manifest: dict, problems:
 
 
 def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], cache, jobs, progress: tuple,
-                 info: dict):
+                 info: dict, max_record_bytes: int):
     """Re-read ``paths``, drop ``removed``; return (added, changed, removed) counts, touched keys, problems."""
     aliases = {(k, y): v for k, y, v in info.get("law_aliases", [])}  # the last build's law names
     touched: set[str] = set()
@@ -147,7 +149,8 @@ def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], c
                 touched.update(_keys_of(fields))
                 n_removed += 1
         for path in paths:
-            docs, file_problems = read_file(Path(path), root=corpus_root(path, corpus))
+            docs, file_problems = read_file(Path(path), root=corpus_root(path, corpus),
+                                             max_record_bytes=max_record_bytes)
             problems += [f"{p.path}:{p.line}: {p.reason}" for p in file_problems]
             old = before[path]
             for doc in docs:
