@@ -141,9 +141,25 @@ def rows_tune(r: dict) -> list[tuple]:
     return out
 
 
+def rows_read_memory(r: dict) -> list[tuple]:
+    out = []
+    for key, label in (("one_file", "one .jsonl"), ("big_file", "one .jsonl.gz"),
+                       ("big_file_no_duplicate_check", "same, check_duplicates=False")):
+        if key not in r:
+            continue
+        run, at = r[key], r[key]["peak_rss_mb_at"]
+        out.append((f"reading only, {label} ({run['mb_on_disk']:,} MB on disk, {run['documents']:,} records): "
+                    "peak RSS at 25% / 50% / 100%", f"{at['25%']} / {at['50%']} / {at['100%']} MB", ""))
+    if "build_one_file" in r:
+        out.append(("build --fresh from the one .jsonl: peak memory (process tree)",
+                    _fmt(r["build_one_file"]["peak_tree_mb"], " MB"), "≤ 2,048 MB"))
+    return out
+
+
 ROWS = {"analysis": rows_analysis, "build": rows_build, "query": rows_query, "doc_numbers": rows_numbers,
         "peers": rows_peers, "quality": rows_quality, "tune": rows_tune,
-        "tune-pairs": rows_tune, "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers, "query-proposed": rows_query}
+        "tune-pairs": rows_tune, "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers, "query-proposed": rows_query,
+        "read_memory": rows_read_memory}
 SKIP_IN_TABLE = ("speed_queries",)  # inputs, not results
 
 

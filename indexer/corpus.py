@@ -114,6 +114,7 @@ class CorpusReader:
         self._counts = dict.fromkeys(("files_read", "files_used", "records_read", "records_used",
                                       "records_skipped"), 0)
         self._problems: list[Problem] = []
+        self._started = False
         self._bytes_done = 0
         self._bytes_total = sum(_size(path) for path in self.files)
 
@@ -122,8 +123,9 @@ class CorpusReader:
 
     def documents(self) -> Iterator[Document]:
         """Every usable document, in file order; ``self.report`` is set when the iteration ends."""
-        if self.report is not None or self._counts["files_read"]:
+        if self._started:
             raise RuntimeError("a CorpusReader reads its corpus once")
+        self._started = True
         seen = SeenIds() if self.check_duplicates else None  # where each id was first read: file << 32 | line
         for number, path in enumerate(self.files):
             file = _File(path, corpus_root(path, self.roots), self.max_record_bytes)

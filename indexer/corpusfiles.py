@@ -195,7 +195,7 @@ class SeenIds:
         """``None`` when ``doc_id`` is new (it is remembered with ``where``), else the ``where`` of its first time."""
         digest = blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         hi, lo = int.from_bytes(digest[:8], "little") | 1, int.from_bytes(digest[8:], "little")  # 0: an empty slot
-        slot = hi & self._mask
+        slot = lo & self._mask
         while self._hi[slot]:
             if self._hi[slot] == hi and self._lo[slot] == lo:
                 return self._where[slot]
@@ -211,7 +211,7 @@ class SeenIds:
         self._allocate(2 * len(self._hi))
         for hi, lo, where in zip(*old):
             if hi:
-                slot = hi & self._mask
+                slot = lo & self._mask
                 while self._hi[slot]:
                     slot = (slot + 1) & self._mask
                 self._hi[slot], self._lo[slot], self._where[slot] = hi, lo, where
