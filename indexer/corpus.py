@@ -100,7 +100,7 @@ class CorpusReader:
     ``reader.report``. A later document whose id was seen before is reported, not yielded.
 
     Memory does not grow with file size: one record (or page) is held at a time; only the table of ids
-    seen so far, to report duplicates, grows with the number of records (``SeenIds``: 36–72 bytes each).
+    seen so far, to report duplicates, grows with the number of records (``SeenIds``: 35–70 bytes each).
     ``check_duplicates=False`` yields every document, repeated ids too, in flat memory (e.g. to count).
     ``progress`` gets a ``ReadProgress`` after each file and every ``PROGRESS_EVERY`` records within one.
     """

@@ -173,8 +173,8 @@ def url_id(url: str) -> str:
 
 
 class SeenIds:
-    """The ids read so far and where each was first read, in 36–72 bytes an id (a dict of the id strings
-    took about 200), so that a reader streaming millions of records does not grow with them.
+    """The ids read so far and where each was first read, in 35–70 bytes an id (up to half again while the
+    table doubles; a dict of the id strings took about 200), for readers that stream millions of records.
 
     An id is kept as its 128-bit BLAKE2b digest (two ids would share one once in 10^19 ids); slots are
     ``array('Q')`` rows found by linear probing, the tables doubled when 70% full.
