@@ -16,6 +16,7 @@ from search_app.snippets import citation_href, linked_text
 bp = Blueprint("views", __name__)
 
 SORT_LABELS = {"relevance": "Liên quan nhất", "date": "Mới nhất", "date_asc": "Cũ nhất"}
+FORM_SENT = "go"  # the name of the search form's buttons: a request from the form, to be tidied
 EXPORT_CAP = 1000  # rows in one CSV / JSON export (all pages of a search, up to this many)
 
 
@@ -65,8 +66,8 @@ def vn_datetime(value: str) -> str:
 @bp.get("/")
 def search_page():
     params = parse_params(request.args)
-    if params.args() != list(request.args.items(multi=True)):
-        # a submitted form sends its empty boxes and defaults: the URL keeps only what is set
+    if request.args.get(FORM_SENT):
+        # the form sends every box, empty or not, and its button: the URL keeps only what is set
         return redirect(search_url(params))
     svc = get_service()
     resp = svc.search(params)

@@ -69,7 +69,7 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return error_response(400, exc.message, exc.param)
         # a person gets the box's Vietnamese name and a way back to the search without the bad value
-        args = [(k, v) for k, v in request.args.items(multi=True) if k not in (exc.param, "page")]
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in (exc.param, "page") and v.strip()]
         back = request.path + ("?" + urlencode(args) if args else "")
         return render_template("error.html", status=400, message=exc.message, param=exc.param,
                                label=exc.label, back=back), 400

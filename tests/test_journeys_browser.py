@@ -223,6 +223,15 @@ def test_on_a_390_px_phone_results_come_first_and_every_target_is_44_px(server, 
         first = j.css(".hit h2 a")[0]
         assert browser.execute_script("return arguments[0].getBoundingClientRect().bottom", first) <= 844
         j.check()
+        first.click()
+        j.wait_for("/entry/")
+        small = browser.execute_script(
+            "return [...document.querySelectorAll('.back a, .cites li > a, .cited-by li > a')]"
+            ".map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect().height])"
+            ".filter(([, h]) => h < 44);")
+        assert small == []
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        j.check()
         screenshot(browser, "journey3-phone")
         assert j.axe == {p: [] for p in j.axe}, j.axe
     finally:
@@ -272,3 +281,71 @@ def test_axe_finds_problems_where_there_are_some(desktop):
     # the check above would pass vacuously if axe never ran: a page with an unlabelled input and no title
     desktop.get("data:text/html;charset=utf-8,<html><body><input></body></html>")
     assert {v["id"] for v in axe_problems(desktop)} >= {"label", "document-title", "html-has-lang"}
+
+
+def test_filters_that_exist_only_in_the_url_survive_apply_facets_sort_and_a_new_query(server, desktop):
+    # the issue's own example on the demo corpus: two types given in the URL give 11 hits
+    j = Journey(desktop, server)
+    two_types = "/?q=ph%C3%A1p+lu%E1%BA%ADt&type=K%E1%BA%BF+ho%E1%BA%A1ch&type=Ch%E1%BB%89+th%E1%BB%8B"
+    desktop.get(server + two_types)
+    assert j.count() == "Tìm thấy 11 kết quả cho «pháp luật»."
+    j.open_filters()
+    j.css("#apply")[0].click()  # "Áp dụng" with nothing changed keeps both types
+    j.wait_for("q=pháp luật")
+    assert j.path == two_types and j.count() == "Tìm thấy 11 kết quả cho «pháp luật»."
+
+    desktop.find_element("css selector", "#facet-year a[href*='year=2019']").click()
+    j.wait_for("year=2019")
+    assert j.texts(".chip")[:3] == ["Loại văn bản: Kế hoạch ×", "Loại văn bản: Chỉ thị ×", "Năm: 2019 ×"]
+    in_2019 = j.count()
+    j.open_filters()
+    j.select("f-sort", "Cũ nhất")
+    j.css("#apply")[0].click()
+    j.wait_for("sort=date_asc")
+    assert j.path == two_types + "&year=2019&sort=date_asc" and j.count() == in_2019
+
+    j.type_into("q", "ke hoach")
+    j.css("#go")[0].click()
+    j.wait_for("q=ke hoach")
+    assert j.path == "/?q=ke+hoach&type=K%E1%BA%BF+ho%E1%BA%A1ch&type=Ch%E1%BB%89+th%E1%BB%8B&year=2019&sort=date_asc"
+
+    # removing one chip keeps every other filter, and nothing narrows the results without a chip
+    desktop.find_element("css selector", "a.chip[aria-label='Bỏ lọc Loại văn bản: Kế hoạch']").click()
+    j.wait_for("q=ke hoach")
+    assert j.path == "/?q=ke+hoach&type=Ch%E1%BB%89+th%E1%BB%8B&year=2019&sort=date_asc"
+    assert j.texts(".chip") == ["Loại văn bản: Chỉ thị ×", "Năm: 2019 ×", "Bỏ tất cả"]
+
+
+def test_a_half_typed_date_gets_a_vietnamese_message_naming_the_box(server, desktop):
+    j = Journey(desktop, server)
+    desktop.get(server + "/?q=hoa+giai&kind=document")
+    j.open_filters()
+    j.type_into("f-from", "12/0")
+    j.css("#apply")[0].click()
+    j.wait_for("from=12/0")
+    assert desktop.find_element("tag name", "h1").text == "Yêu cầu không hợp lệ"
+    assert j.texts(".error p")[0] == ("Ô «Từ ngày» (tham số from) chưa đúng: «12/0» không phải là một ngày: hãy nhập "
+                                      "theo dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 18/04/2023.")
+    j.check()
+    desktop.find_element("link text", "Tìm lại, bỏ giá trị «Từ ngày» này").click()
+    j.wait_for("kind=document")
+    assert j.path == "/?q=hoa+giai&kind=document"
+    assert j.axe == {p: [] for p in j.axe}, j.axe
+
+
+def test_printing_a_result_list_or_a_document_leaves_out_the_form_and_filters(server, desktop):
+    desktop.get(server + "/?q=hoa+giai&kind=document")
+    desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        shown = desktop.execute_script(
+            "return Object.fromEntries(['form.search', 'details#filters', '.active-filters', 'aside.facets',"
+            " '.tools', 'header.site', 'ol.hits', 'footer.site'].map(s => [s,"
+            " !!document.querySelector(s) && getComputedStyle(document.querySelector(s)).display !== 'none']));")
+        assert shown == {"form.search": False, "details#filters": False, ".active-filters": False,
+                         "aside.facets": False, ".tools": False, "header.site": False, "ol.hits": True,
+                         "footer.site": True}  # the footer says which data was printed
+        desktop.get(server + "/entry/cite:43-ct/tw")
+        assert desktop.execute_script("return getComputedStyle(document.querySelector('.back')).display") == "none"
+        assert desktop.execute_script("return getComputedStyle(document.querySelector('h1')).display") == "block"
+    finally:
+        desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
