@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, request, url_for
 
-from search_app.fields import FACETS
+from search_app.fields import BY_PARAM
 from search_app.params import parse_params, vn_date
 from search_app.service import get_service
 from search_app.views import EXPORT_CAP, search_url
@@ -57,7 +57,7 @@ def export_csv():
     out.write("\ufeff")  # the BOM tells Excel the file is UTF-8, so Vietnamese shows as written
     writer = csv.writer(out)
     writer.writerow([label for _, label in CSV_COLUMNS])
-    kinds = next(f for f in FACETS if f.param == "kind")
+    kinds = BY_PARAM["kind"]
     for r in resp.results:
         row = r | {"kind": kinds.display(r["kind"]), "date": vn_date(r["date"]), "page": _entry_url(r["id"])}
         writer.writerow([row.get(k, "") for k, _ in CSV_COLUMNS])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -59,8 +60,13 @@ def _data_as_of() -> dict:
 
 @bp.app_template_filter("vn_datetime")
 def vn_datetime(value: str) -> str:
-    """``"2026-12-06T02:10:00+00:00"`` → ``"06/12/2026 02:10"`` (the build's own clock, UTC)."""
-    return f"{vn_date(value[:10])} {value[11:16]}".strip() if value else ""
+    """``"2026-12-06T09:10:00+0700"`` → ``"06/12/2026 02:10 UTC"``; ``""`` when it is not a time."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return ""
+    moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    return moment.strftime("%d/%m/%Y %H:%M") + (" UTC" if moment.tzinfo else "")
 
 
 @bp.get("/")

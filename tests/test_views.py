@@ -5,6 +5,7 @@ import re
 import pytest
 
 from search_app import create_app
+from search_app.views import vn_datetime
 
 SEED = "file:thanhhoa-article-2023-04-22.txt"
 
@@ -158,7 +159,17 @@ def test_every_page_says_when_the_data_was_built_and_how_many_entries(client):
     for url in ("/", "/entry/" + SEED, "/entry/khong-co"):
         html = client.get(url).get_data(as_text=True)
         assert re.search(r'<p class="as-of" id="data-as-of">Dữ liệu tính đến\s+<time datetime="[0-9T:+-]+">'
-                         r'\d\d/\d\d/\d{4} \d\d:\d\d</time> UTC · 18 mục trong kho.</p>', html), url
+                         r'\d\d/\d\d/\d{4} \d\d:\d\d UTC</time> · 18 mục trong kho.</p>', html), url
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("2026-12-06T02:10:05+00:00", "06/12/2026 02:10 UTC"),   # build: datetime.now(timezone.utc).isoformat()
+    ("2026-12-06T09:10:05+0700", "06/12/2026 02:10 UTC"),    # update: time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    ("", ""),
+    ("hôm qua", ""),
+])
+def test_data_times_read_in_utc(value, shown):
+    assert vn_datetime(value) == shown
 
 
 def test_pages_link_the_opensearch_description_and_results_their_feed(client):
