@@ -44,10 +44,15 @@ def chips(params: SearchParams) -> list[tuple[str, str]]:
     return out
 
 
+def filter_url(param: str, value: str) -> str:
+    """The search for every entry with this value: ``filter_url("field", "Dân tộc")`` → ``/?field=D%C3%A2n+t%E1%BB%99c``."""
+    return search_url(SearchParams().with_filter(param, value))
+
+
 @bp.app_context_processor
 def _helpers():
     return {"KIND_LABELS": KIND_LABELS, "SORT_LABELS": SORT_LABELS, "FACETS": FACETS, "BY_FIELD": BY_FIELD,
-            "citation_href": citation_href, "search_url": search_url, "vn_date": vn_date,
+            "citation_href": citation_href, "search_url": search_url, "vn_date": vn_date, "filter_url": filter_url,
             "EXPORT_CAP": EXPORT_CAP, "data_as_of": _data_as_of()}
 
 
@@ -78,7 +83,9 @@ def search_page():
     svc = get_service()
     resp = svc.search(params)
     return render_template("search.html", params=params, resp=resp, options=svc.options(), chips=chips(params),
-                           sorts=SORTS, per_page_choices=PER_PAGE_CHOICES, unaccented=fold(params.q).strip())
+                           sorts=SORTS, per_page_choices=PER_PAGE_CHOICES, unaccented=fold(params.q).strip(),
+                           clear_all=search_url(SearchParams(q=params.q, sort=params.sort, per_page=params.per_page)),
+                           unfiltered=search_url(SearchParams(q=params.q)))
 
 
 def _full_text(entry: dict) -> str:

@@ -349,3 +349,28 @@ def test_printing_a_result_list_or_a_document_leaves_out_the_form_and_filters(se
         assert desktop.execute_script("return getComputedStyle(document.querySelector('h1')).display") == "block"
     finally:
         desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_a_document_leads_to_its_field_and_the_new_filters_narrow_it(server, desktop):
+    # corpus/documents.jsonl: 6 records in lĩnh vực "Hòa giải ở cơ sở"; the only expired record
+    # (1915/QĐ-UBND of Bình Dương, status "Hết hiệu lực") is in "Phòng, chống ma túy"
+    j = Journey(desktop, server)
+    desktop.get(server + "/entry/vb:35-2013-qh13")
+    assert desktop.find_element("tag name", "h1").text == "Luật Hòa giải ở cơ sở"
+    desktop.find_element("link text", "Hòa giải ở cơ sở").click()
+    j.wait_for("field=Hòa giải ở cơ sở")
+    assert j.texts(".chip") == ["Lĩnh vực: Hòa giải ở cơ sở ×"]
+    assert j.count() == "Tìm thấy 6 kết quả."
+    j.check()
+    desktop.get(server + "/?field=" + quote("Phòng, chống ma túy"))
+    j.open_filters()
+    j.select("f-status", "Hết hiệu lực toàn bộ")
+    j.css("#apply")[0].click()
+    j.wait_for("status=Hết hiệu lực toàn bộ")
+    assert j.path == "/?field=Ph%C3%B2ng%2C+ch%E1%BB%91ng+ma+t%C3%BAy&status=H%E1%BA%BFt+hi%E1%BB%87u+l%E1%BB%B1c+to%C3%A0n+b%E1%BB%99"
+    assert j.texts(".hit h2 a") == [
+        "Quyết định ban hành danh mục các biểu mẫu sử dụng trong quá trình lập hồ sơ đề nghị áp dụng biện pháp "
+        "đưa vào cơ sở cai nghiện bắt buộc trên địa bàn tỉnh Bình Dương"]
+    assert j.texts(".hit .meta")[0].endswith("· Hết hiệu lực toàn bộ")
+    j.check()
+    assert j.axe == {p: [] for p in j.axe}, j.axe

@@ -153,6 +153,9 @@ def test_entry_page_dates_read_dd_mm_yyyy(client):
     assert '<dt>Ngày ban hành</dt><dd><time datetime="2015-11-27">27/11/2015</time></dd>' in html
     assert '<dt>Ngày có hiệu lực</dt><dd><time datetime="2018-01-01">01/01/2018</time></dd>' in html
     assert "<dt>Tình trạng hiệu lực</dt><dd>Còn hiệu lực</dd>" in html
+    # the signer is a search for everything they signed
+    assert ('<dt>Người ký</dt><dd><a href="/?signer=Nguy%E1%BB%85n+Sinh+H%C3%B9ng" title="Các văn bản do Nguyễn Sinh '
+            'Hùng ký">Nguyễn Sinh Hùng</a></dd>') in html
 
 
 def test_every_page_says_when_the_data_was_built_and_how_many_entries(client):
