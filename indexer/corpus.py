@@ -55,9 +55,9 @@ class _File:
     """One file read as a stream: ``documents()`` yields (line, document); what is not used becomes a
     ``Problem`` and the record counts are kept here. Line 0 is a page, lines from 1 are records."""
 
-    def __init__(self, path: Path, root: Path | None, max_record_bytes: int,
-                 on_record: Callable[[], None] | None = None):
-        self.path, self.root, self.limit, self.on_record = path, root, max_record_bytes, on_record
+    def __init__(self, path: Path, root: Path | None, max_record_bytes: int):
+        self.path, self.root, self.limit = path, root, max_record_bytes
+        self.on_record: Callable[[], None] | None = None  # called after each record line (for progress)
         self.raw: BinaryIO | None = None
         self.records_read = self.records_skipped = self.documents_read = 0
         self.problems: list[Problem] = []
