@@ -100,7 +100,11 @@ class Clients(ThreadGroup):
 def _settle(server: Server, expected: dict[str, int], started: float) -> float:
     """Seconds from ``started`` until the marker searches answer ``expected`` (bounded)."""
     while True:
-        got = {word: json.loads(server.get(f"/api/search?q={word}")[2])["total"] for word in expected}
+        got = {}
+        for word in expected:
+            status, _, body = server.get(f"/api/search?q={word}")
+            assert (word, status) == (word, 200), body[:300]
+            got[word] = json.loads(body)["total"]
         waited = time.monotonic() - started
         if got == expected:
             return waited
