@@ -277,9 +277,10 @@ def iter_json_text(text: str, stem: str, path: str) -> Iterator[Outcome]:
         yield _outcome(number, "", stem, path, obj=item)
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # bytes read at a time: the text buffer is a few times this
 _DECODER = json.JSONDecoder()
 _SPACE_RE = re.compile(r"[ \t\n\r]*")
+_UNDECODED_RE = re.compile("[\udc80-\udcff]")  # bytes kept by "surrogateescape"
 _TOKEN_RE = {False: re.compile(r'["\[\]{}]'), True: re.compile(r'["\\]')}  # outside / inside a string
 
 
@@ -287,16 +288,34 @@ class _Text:
     """The decoded text of a binary stream, read in chunks: ``buf[pos:]`` is what is not used yet."""
 
     def __init__(self, fh: BinaryIO, encoding: str):
-        self.fh, self.decoder = fh, codecs.getincrementaldecoder(encoding)()
+        # a byte that does not decode becomes a lone surrogate: it costs the item that holds it, not the file
+        self.fh, self.decoder = fh, codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
         self.buf, self.pos, self.eof = "", 0, False
+        self.broken: Exception | None = None
 
     def more(self, at_least: int = 0) -> bool:
-        """Drop the used text and read at least ``at_least`` bytes more; False at the end of the stream."""
+        """Drop the used text and read at least ``at_least`` bytes more; False at the end of the stream.
+
+        A gzip that breaks (cut short, corrupt) raises only once the text read before the break is used.
+        """
         if self.eof:
             return False
-        data = self.fh.read(max(at_least, _CHUNK))
-        self.eof = not data
-        self.buf = self.buf[self.pos:] + self.decoder.decode(data, final=self.eof)
+        if self.broken is not None:
+            raise self.broken
+        parts, want = [], max(at_least, _CHUNK)
+        try:
+            while want > 0:
+                data = self.fh.read1(want)  # what one read gives: the bytes before a break are not lost
+                if not data:
+                    self.eof = True
+                    break
+                parts.append(data)
+                want -= len(data)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            if not parts:
+                raise
+            self.broken = err
+        self.buf = self.buf[self.pos:] + self.decoder.decode(b"".join(parts), final=self.eof)
         self.pos = 0
         return True
 
@@ -350,6 +369,8 @@ def _item(text: _Text, number: int, stem: str, path: str, limit: int) -> Documen
             text.skip_value(number)
             return "invalid JSON: nested too deeply"
         size, start, text.pos = end - text.pos, text.pos, end
+        if _UNDECODED_RE.search(text.buf, start, end):
+            return "item is not valid UTF-8"
         if size * 4 > limit:  # the limit is in bytes (UTF-8), the buffer in characters
             size = len(text.buf[start:end].encode("utf-8", "surrogatepass"))
         if size > limit:
@@ -390,7 +411,14 @@ def read_big_json(fh: BinaryIO, path: Path, max_record_bytes: int = MAX_RECORD_B
     head = fh.peek(8192)[:8192]
     first = head.decode(stream_encoding(head) or "utf-8-sig", errors="ignore").lstrip(" \t\r\n\ufeff")[:1]
     if first == "[":
-        yield from iter_json_list(fh, path, max_record_bytes)
+        number = 0
+        try:
+            for number, outcome in iter_json_list(fh, path, max_record_bytes):
+                yield number, outcome
+        except EOFError:
+            raise SkipFile(f"truncated gzip: the file ends inside item {number + 1}", number + 1) from None
+        except (gzip.BadGzipFile, zlib.error) as err:
+            raise SkipFile(f"not a valid gzip file ({err})") from None
         return
     for n, (number, outcome) in enumerate(read_records(fh, path, max_record_bytes)):
         if n == 0 and isinstance(outcome, str) and ("invalid JSON" in outcome or "too large" in outcome):

@@ -42,15 +42,18 @@ def articles() -> list[bytes]:
 
 def write_export(path: Path, lines: list[bytes], size: int) -> int:
     """Write ``lines`` again and again, each time with new ids (``<id>~<round>``), until ``size`` bytes
-    (decompressed for ``.gz``); the number of records written."""
+    (decompressed for ``.gz``); the number of records written. A ``.json`` gets them as one list."""
+    as_list = path.suffix == ".json"
     with (gzip.open(path, "wb", compresslevel=1) if path.suffix == ".gz" else path.open("wb")) as out:
-        written = 0
+        written = out.write(b"[" if as_list else b"")
         for n in count():
             line = lines[n % len(lines)]
             line = line.replace(b'"id": "', f'"id": "r{n // len(lines)}~'.encode(), 1)
-            out.write(line)
-            written += len(line)
+            if as_list:
+                line = (b",\n" if n else b"") + line.rstrip(b"\n")
+            written += out.write(line)
             if written >= size:
+                out.write(b"]" if as_list else b"")
                 return n + 1
 
 
@@ -155,8 +158,9 @@ def test_a_records_file_over_the_old_20_mb_limit_is_read_whole(tmp_path, article
         records, (1, 1, 0, records, records, 0), ())
 
 
-def test_iterating_a_30_mb_export_does_not_hold_it_in_memory(tmp_path, articles):
-    path = tmp_path / "export.jsonl"
+@pytest.mark.parametrize("name", ["export.jsonl", "export.json"])  # JSON lines; one big list
+def test_iterating_a_30_mb_export_does_not_hold_it_in_memory(tmp_path, articles, name):
+    path = tmp_path / name
     records = write_export(path, articles, 30_000_000)
     tracemalloc.start()
     try:
@@ -180,6 +184,27 @@ def test_a_big_json_list_is_read_item_by_item(tmp_path, articles):
     assert (len(result.documents), counts(result.report), [(p.line, p.reason) for p in result.report.problems]) == (
         28, (1, 1, 0, 30, 28, 2), [(5, f"record too large ({big} bytes > limit 20000; raise the limit with "
                                        "--max-record-bytes)"), (10, "invalid JSON: Expecting ',' delimiter")])
+
+
+def test_a_big_json_list_item_with_invalid_utf8_costs_that_item_only(tmp_path, articles):
+    items = [json.loads(line) for line in articles[:60]]
+    items[30]["title"] = "@BAD@"
+    data = json.dumps(items, ensure_ascii=False).encode().replace(b"@BAD@", b"Ngh\xe1\xbb\x8b \xff\xfe")
+    path = tmp_path / "export.json"
+    path.write_bytes(data)
+    result = read_corpus([path], max_record_bytes=20_000)  # the file (~76 KB) is over it: streamed
+    assert (len(result.documents), counts(result.report), result.report.problems) == (
+        59, (1, 1, 0, 60, 59, 1), (Problem(str(path), 31, "item is not valid UTF-8"),))
+
+
+def test_a_big_json_list_cut_short_keeps_the_items_before(tmp_path, articles):
+    data = gzip.compress(json.dumps([json.loads(line) for line in articles[:300]], ensure_ascii=False).encode())
+    path = tmp_path / "export.json.gz"
+    path.write_bytes(data[:len(data) // 2])  # a copy that stopped half way
+    result = read_corpus([path], max_record_bytes=20_000)
+    kept = len(result.documents)
+    assert (100 < kept < 200, counts(result.report), result.report.problems) == (True, (1, 1, 0, kept, kept, 0), (
+        Problem(str(path), kept + 1, f"truncated gzip: the file ends inside item {kept + 1}"),))
 
 
 @pytest.mark.parametrize("text, expected", [
