@@ -15,7 +15,6 @@ from typing import Callable
 import numpy as np
 
 from indexer.entries import canonical_agency, canonical_field, canonical_status
-from indexer.normalize import to_new_tone_style
 
 __all__ = ["Facet", "FACETS", "BY_PARAM", "BY_FIELD", "FACET_FIELDS", "PARAM_LABELS", "KIND_LABELS"]
 
@@ -26,10 +25,6 @@ def _same(value: str) -> str:
     return " ".join(value.split())
 
 
-def _signer(value: str) -> str:
-    return " ".join(to_new_tone_style(value).split())
-
-
 @dataclass(frozen=True)
 class Facet:
     """A filter and its facet: ``?type=Chỉ thị`` keeps entries whose ``doc_type`` column is "Chỉ thị"."""
@@ -37,7 +32,7 @@ class Facet:
     param: str                                  # URL / API parameter, repeatable
     field: str                                  # index column (``indexer.schema``)
     label: str                                  # Vietnamese label in the UI
-    canonical: Callable[[str], str] = _same     # a typed value → the form the index holds
+    canonical: Callable[[str], str] = _same     # a typed value → the form the index holds (its column's form)
     choices: dict[str, str] = field(default_factory=dict)  # a closed set: value → label
     pattern: str = ""                           # what a value must look like, e.g. a year
     hint: str = ""                              # the Vietnamese message when it does not
@@ -81,7 +76,7 @@ FACETS = (
     Facet("agency", "agency", "Cơ quan ban hành", canonical=canonical_agency),
     Facet("field", "field", "Lĩnh vực", canonical=canonical_field, multi=True),
     Facet("status", "status", "Tình trạng hiệu lực", canonical=canonical_status),
-    Facet("signer", "signer", "Người ký", canonical=_signer),
+    Facet("signer", "signer", "Người ký"),  # stored as the source writes it (``indexer verify`` compares it)
     Facet("year", "year", "Năm", pattern=r"(?:1[89]|20)\d\d", by_value=True,
           hint="Năm phải gồm 4 chữ số, ví dụ 2023."),
     Facet("kind", "kind", "Loại mục", choices=KIND_LABELS),
