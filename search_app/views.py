@@ -53,14 +53,7 @@ def filter_url(param: str, value: str) -> str:
 def _helpers():
     return {"KIND_LABELS": KIND_LABELS, "SORT_LABELS": SORT_LABELS, "FACETS": FACETS, "BY_FIELD": BY_FIELD,
             "citation_href": citation_href, "search_url": search_url, "vn_date": vn_date, "filter_url": filter_url,
-            "EXPORT_CAP": EXPORT_CAP, "data_as_of": _data_as_of()}
-
-
-def _data_as_of() -> dict:
-    try:
-        return get_service().index_info()
-    except Exception:  # the footer never breaks a page (an error page included)
-        return {}
+            "EXPORT_CAP": EXPORT_CAP, "data_as_of": get_service().index_info()}  # {} without an index
 
 
 @bp.app_template_filter("vn_datetime")

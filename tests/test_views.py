@@ -1,6 +1,8 @@
 """HTML pages through the Flask test client: Vietnamese UI, filters and facets in the URL, errors."""
 
+import json
 import re
+import shutil
 
 import pytest
 
@@ -163,6 +165,18 @@ def test_every_page_says_when_the_data_was_built_and_how_many_entries(client):
         html = client.get(url).get_data(as_text=True)
         assert re.search(r'<p class="as-of" id="data-as-of">Dữ liệu tính đến\s+<time datetime="[0-9T:+-]+">'
                          r'\d\d/\d\d/\d{4} \d\d:\d\d UTC</time> · 18 mục trong kho.</p>', html), url
+
+
+def test_after_an_update_the_footer_gives_the_update_time_first(tiny_index, tmp_path):
+    # a copy of the built folder whose build_info.json says it was updated (as indexer.update writes it)
+    copy = tmp_path / "index"
+    shutil.copytree(tiny_index.resolve(), copy)
+    info = json.loads((copy / "build_info.json").read_text(encoding="utf-8"))
+    info |= {"built_at": "2026-12-01T08:00:00+00:00", "updated_at": "2026-12-05T16:30:00+0700", "entries": 18}
+    (copy / "build_info.json").write_text(json.dumps(info), encoding="utf-8")
+    html = page(create_app({"INDEX_DIR": str(copy), "TESTING": True}).test_client(), "/")
+    assert ('Dữ liệu tính đến\n    <time datetime="2026-12-05T16:30:00+0700">05/12/2026 09:30 UTC</time> '
+            '(cập nhật; xây dựng 01/12/2026 08:00 UTC) · 18 mục trong kho.') in html
 
 
 @pytest.mark.parametrize("value, shown", [
