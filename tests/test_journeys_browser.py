@@ -149,6 +149,12 @@ def test_researcher_query_without_diacritics_filters_pages_sorts_opens_and_comes
     assert j.css("#q")[0].get_attribute("value") == "phap luat"
     assert j.css("#f-from")[0].get_attribute("value") == "01/01/2015"
     assert j.css("#f-sort option:checked")[0].get_attribute("textContent") == "Mới nhất"
+    desktop.forward()  # and forward again to the entry, then back once more
+    j.wait_for("/entry/")
+    assert desktop.find_element("tag name", "h1").text == titles[0]
+    desktop.back()
+    j.wait_for("page=2")
+    assert j.path == page2 and j.texts(".hit h2 a") == titles
 
     # a new query keeps every filter and the order too
     j.type_into("q", "hoa giai")
