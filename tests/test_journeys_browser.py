@@ -2,8 +2,8 @@
 with axe-core (no serious or critical violation) and each journey's last page kept as a screenshot
 under ``var/screenshots/``.
 
-Counts come from ``corpus/``: "phap luat" finds 24 articles dated 2015–2023; 43-CT/TW is cited by 9
-entries of the corpus and has no record of its own (a "cited" entry).
+Counts come from ``corpus/``: "phap luat" finds 9 Kế hoạch and 3 Quyết định dated 2010–2025; 43-CT/TW
+is cited by 9 entries of the corpus and has no record of its own (a "cited" entry).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from journeys_support import (axe_problems, build_demo_index, chromium, require_
                               screenshot, set_viewport)
 
 DIRECTIVE = "Chỉ thị số 43-CT/TW"
+CHIPS = ["Loại văn bản: Kế hoạch ×", "Loại văn bản: Quyết định ×", "Từ ngày: 01/01/2010 ×", "Đến ngày: 31/12/2025 ×",
+         "Bỏ tất cả"]
 
 
 @pytest.fixture(scope="module")
@@ -102,25 +104,33 @@ def test_researcher_query_without_diacritics_filters_pages_sorts_opens_and_comes
     j.css("#q")[0].send_keys(Keys.ENTER)
     j.wait_for("q=phap luat")
     assert j.path == "/?q=phap+luat"  # no empty parameters from the form's other boxes
-    assert j.count().startswith("Tìm thấy ")
+    assert j.count() == "Tìm thấy 57 kết quả cho «phap luat»."
 
     j.open_filters()
-    j.select("f-kind", "Bài viết")
-    j.type_into("f-from", "01/01/2015")
-    j.type_into("f-to", "31/12/2023")
+    j.select("f-type", "Kế hoạch")
+    j.type_into("f-from", "01/01/2010")
+    j.type_into("f-to", "31/12/2025")
     j.css("#apply")[0].click()
-    j.wait_for("to=31/12/2023")
-    filtered = "/?q=phap+luat&kind=article&from=01%2F01%2F2015&to=31%2F12%2F2023"
+    j.wait_for("to=31/12/2025")
+    one_type = "/?q=phap+luat&type=K%E1%BA%BF+ho%E1%BA%A1ch&from=01%2F01%2F2010&to=31%2F12%2F2025"
+    assert j.path == one_type
+    assert j.count() == "Tìm thấy 9 kết quả cho «phap luat»."
+    j.open_filters()
+    j.select("f-type", "Quyết định")  # a second type: either one
+    j.css("#apply")[0].click()
+    j.wait_for("Quyết định")
+    filtered = ("/?q=phap+luat&type=K%E1%BA%BF+ho%E1%BA%A1ch&type=Quy%E1%BA%BFt+%C4%91%E1%BB%8Bnh"
+                "&from=01%2F01%2F2010&to=31%2F12%2F2025")
     assert j.path == filtered
-    assert j.count() == "Tìm thấy 24 kết quả cho «phap luat»."
-    assert j.texts(".chip") == ["Loại mục: Bài viết ×", "Từ ngày: 01/01/2015 ×", "Đến ngày: 31/12/2023 ×", "Bỏ tất cả"]
+    assert j.count() == "Tìm thấy 12 kết quả cho «phap luat»."
+    assert j.texts(".chip") == CHIPS
     j.check()
 
     j.css("a[rel=next]")[0].click()
     j.wait_for("page=2")
     assert j.path == filtered + "&page=2"
     assert j.css("ol.hits")[0].get_attribute("start") == "11"
-    assert j.css(".pages span")[0].text == "Trang 2 / 3"
+    assert j.css(".pages span")[0].text == "Trang 2 / 2"
 
     j.open_filters()
     j.select("f-sort", "Mới nhất")
@@ -128,13 +138,13 @@ def test_researcher_query_without_diacritics_filters_pages_sorts_opens_and_comes
     j.wait_for("sort=date")
     assert j.path == filtered + "&sort=date"  # a new order starts at its first page; filters kept
     dates = [t.get_attribute("datetime") for t in j.css(".hit .meta time")]
-    assert dates == sorted(dates, reverse=True) and dates[0] == "2023-07-03"
+    assert dates == sorted(dates, reverse=True) and dates[0] == "2025-08-04"
     j.css("a[rel=next]")[0].click()
     j.wait_for("page=2")
     page2 = j.path
     assert page2 == filtered + "&sort=date&page=2"
     titles = j.texts(".hit h2 a")
-    assert len(titles) == 10
+    assert [t.get_attribute("datetime") for t in j.css(".hit .meta time")] == ["2015-09-08", "2013-10-01"]
 
     j.css(".hit h2 a")[0].click()
     j.wait_for("/entry/")
@@ -145,9 +155,9 @@ def test_researcher_query_without_diacritics_filters_pages_sorts_opens_and_comes
     j.wait_for("page=2")
     assert j.path == page2
     assert j.texts(".hit h2 a") == titles
-    assert j.texts(".chip") == ["Loại mục: Bài viết ×", "Từ ngày: 01/01/2015 ×", "Đến ngày: 31/12/2023 ×", "Bỏ tất cả"]
+    assert j.texts(".chip") == CHIPS
     assert j.css("#q")[0].get_attribute("value") == "phap luat"
-    assert j.css("#f-from")[0].get_attribute("value") == "01/01/2015"
+    assert j.css("#f-from")[0].get_attribute("value") == "01/01/2010"
     assert j.css("#f-sort option:checked")[0].get_attribute("textContent") == "Mới nhất"
     desktop.forward()  # and forward again to the entry, then back once more
     j.wait_for("/entry/")
@@ -160,7 +170,7 @@ def test_researcher_query_without_diacritics_filters_pages_sorts_opens_and_comes
     j.type_into("q", "hoa giai")
     j.css("#q")[0].send_keys(Keys.ENTER)
     j.wait_for("q=hoa giai")
-    assert j.path == "/?q=hoa+giai&kind=article&from=01%2F01%2F2015&to=31%2F12%2F2023&sort=date"
+    assert j.path == filtered.replace("q=phap+luat", "q=hoa+giai") + "&sort=date"
     screenshot(desktop, "journey1-researcher")
     assert j.axe == {p: [] for p in j.axe}, j.axe
 
