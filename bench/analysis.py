@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
 
 from bench.common import phapdien_rows, result_path, write_result  # noqa: E402
-from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer  # noqa: E402
-from indexer.normalize import clean, normalize  # noqa: E402
-from indexer.segment import _tokenizer, forget, join_flags, prime, sentences, words_from_flags  # noqa: E402
+from indexer.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer  # noqa: E402
+from indexer.text.normalize import clean, normalize  # noqa: E402
+from indexer.text.segment import _tokenizer, forget, join_flags, prime, sentences, words_from_flags  # noqa: E402
 
 DEFAULT_LIMIT = 3000
 TARGET_CHARS_PER_S = 300_000

@@ -84,7 +84,7 @@ def change_files(corpus: Path, share: float, round_no: int) -> dict[Path, str]:
 
 def profile_build(limit: int, top: int = 25) -> dict:
     """cProfile of an in-process, one-process, cold build of ``limit`` articles: top functions and buckets."""
-    from indexer.build import build
+    from indexer.index.build import build
 
     corpus, index = phapdien_corpus(VAR / f"corpus-{limit}", limit), VAR / "profile" / "index"
     if index.parent.exists():

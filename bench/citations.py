@@ -26,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexer.citations import extract_citations  # noqa: E402
-from indexer.normalize import clean  # noqa: E402
+from indexer.cite.citations import extract_citations  # noqa: E402
+from indexer.text.normalize import clean  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "citations.json"
 RELATIVE = Path("phapdien_articles") / "phapdien_articles.jsonl.gz"

@@ -40,8 +40,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexer.citations import extract_citations, number_key  # noqa: E402
-from indexer.normalize import clean, fold  # noqa: E402
+from indexer.cite.citations import extract_citations, number_key  # noqa: E402
+from indexer.text.normalize import clean, fold  # noqa: E402
 
 DEFAULT_DATA = REPO / "tests" / "data" / "citations_labelled.jsonl"
 RESULTS = REPO / "bench" / "results" / "citations_eval.json"

@@ -127,7 +127,7 @@ def phapdien_corpus(dest: Path, limit: int | None = None, per_file: int = 100) -
 
 def ensure_index(corpus: Path, index: Path, jobs: int = 2) -> Path:
     """Build ``index`` from ``corpus`` with the CLI unless it is up to date (not timed)."""
-    from indexer.build import is_stale
+    from indexer.index.build import is_stale
 
     if is_stale([corpus], index):
         print(f"building {index} from {corpus} …", flush=True)
@@ -183,7 +183,7 @@ _WORD = re.compile(r"\w+")
 
 def _fragment(text: str, rng: random.Random, low: int, high: int) -> str:
     """``low``–``high`` consecutive pyvi words of ``text`` (no punctuation, no list markers), or ``""``."""
-    from indexer.segment import segment
+    from indexer.text.segment import segment
 
     words = segment(text)
     n = rng.randint(low, high)
@@ -201,7 +201,7 @@ def speed_queries(rows: list[dict], n: int = 200, seed: int = SEED) -> list[dict
     Mix (for n=200): 60 heading fragments (1–3 words), 40 body fragments (2–4 words), 40 document
     numbers (half with their type, e.g. ``Luật 57/2020/QH14``), and 60 of those typed without diacritics.
     """
-    from indexer.normalize import clean, fold
+    from indexer.text.normalize import clean, fold
 
     rng = random.Random(seed)
     pool = [r for r in rows if r.get("text") and r.get("heading")]

@@ -25,9 +25,9 @@ from bench.build import paths_for  # noqa: E402
 from bench.common import (SEED, apply_weights, ensure_index, phapdien_corpus, phapdien_rows, result_path,  # noqa: E402
                           write_result)
 from bench.metrics import latency_ms  # noqa: E402
-from indexer.citations import number_key  # noqa: E402
-from indexer.normalize import fold  # noqa: E402
-from indexer.records import clean_line  # noqa: E402
+from indexer.cite.citations import number_key  # noqa: E402
+from indexer.text.normalize import fold  # noqa: E402
+from indexer.read.records import clean_line  # noqa: E402
 
 SPELLINGS = {
     "canonical": lambda n: n,                                        # e.g. 30/2020/NĐ-CP

@@ -163,7 +163,7 @@ def kills(corpus: Path, index: Path, n: int, seed: int) -> dict:
 KILL_AT_STEP = r"""
 import os, signal, sys
 from pathlib import Path
-import indexer.build as b
+import indexer.index.build as b
 
 step, corpus, index = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)

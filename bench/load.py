@@ -241,7 +241,7 @@ def query_costs(index: Path) -> dict:
 # --- main -----------------------------------------------------------------------------------------
 
 def pick_index(given: str | None) -> tuple[Path, str]:
-    from indexer.build import live_dir
+    from indexer.index.build import live_dir
 
     if given:
         return Path(given), "given"

@@ -43,7 +43,7 @@ def worker_build(engine: str, corpus: Path, store: Path, jobs: int) -> dict:
     """Build ``engine``'s index from the corpus records; seconds and entry count."""
     started = time.perf_counter()
     if engine == "ours":
-        from indexer.build import build
+        from indexer.index.build import build
 
         count = build([corpus], store, jobs=jobs).entries
     else:

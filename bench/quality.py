@@ -26,8 +26,8 @@ from bench.common import (VAR, alqac_corpus, alqac_corpus_dir, alqac_qrels, alqa
                           apply_weights, ensure_index, result_path, write_result)
 from bench.engines import ENGINES, read_records  # noqa: E402
 from bench.metrics import METRICS, evaluate  # noqa: E402
-from indexer.analysis import folded_analyzer, syllable_analyzer  # noqa: E402
-from indexer.normalize import fold  # noqa: E402
+from indexer.text.analysis import folded_analyzer, syllable_analyzer  # noqa: E402
+from indexer.text.normalize import fold  # noqa: E402
 
 SYSTEMS = ("ours", "bm25_syllables", "sqlite_fts5", "tantivy")
 VARIANTS = {"as_written": lambda q: q, "unaccented": fold}

@@ -87,7 +87,7 @@ def big_file(gb: float) -> Path:
 
 def child(path: Path, check_duplicates: bool) -> None:
     """Iterate every document of ``path``; print JSON with peak RSS at the start and at each mark."""
-    from indexer.corpus import iter_corpus
+    from indexer.read.reader import iter_corpus
 
     marks: dict[str, float] = {}
     started = time.perf_counter()

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.normalize import _OLD_RE, _NEW_RE, clean, to_new_tone_style, to_old_tone_style  # noqa: E402
-from indexer.segment import segment, sentences  # noqa: E402
+from indexer.text.normalize import _OLD_RE, _NEW_RE, clean, to_new_tone_style, to_old_tone_style  # noqa: E402
+from indexer.text.segment import segment, sentences  # noqa: E402
 
 DATA = Path(os.environ.get("VNLEX_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
@@ -49,7 +49,7 @@ def _spans(sent: str) -> list[tuple[int, int]]:
 
 def _dictionary() -> set[str]:
     """pyvi's own multi-syllable words (old style, lowercase, space-separated)."""
-    from indexer.segment import _tokenizer
+    from indexer.text.segment import _tokenizer
     tok = _tokenizer()
     return tok.bi_grams | tok.tri_grams
 

@@ -1,15 +1,21 @@
 """vnlex indexer: corpus files → a Whoosh index of articles, documents and the documents they cite.
 
-The text pipeline has one order, for the index and for the query alike:
+The sub-packages are the pipeline, in the order data flows through it (the query goes through the
+same ``text`` steps as the index):
 
-1. extract text (``corpus``, the only bs4 user, with ``corpusfiles``, ``decode``, ``pagetext``,
-   ``legaltext``, ``records`` and ``dates``) → ``Document`` records;
-2. normalize (``normalize``: NFC, Ð→Đ, one tone-mark style; folding for accent-free search);
-3. extract citations and dates (``citations``) from the normalized raw text — never from pyvi output,
-   which splits ``93/KH-UBND`` into pieces;
-4. segment (``segment``, the only pyvi user) and analyse (``analysis``) the text fields;
-5. turn records into index entries (``entries``: citations, cited-only documents, law names) and
-   write them (``build``/``update``, ``parallel``, ``segcache``, ``lock``) with the schema in ``schema``.
+1. ``read`` — files → ``Document`` records and a report of what was not used: walking and formats
+   (``files``), bytes → text (``decode``), HTML pages (``html``, the only bs4 user), page text
+   (``pagetext``, ``legaltext``), JSON records streamed (``records``), dates; ``reader`` ties them up.
+2. ``text`` — ``normalize`` (NFC, Ð→Đ, one tone-mark style; folding for accent-free search),
+   ``segment`` (the only pyvi user) and ``analysis`` (the Whoosh analyzers, pickled into the index).
+3. ``cite`` — cited documents found in the normalized raw text, never in pyvi output (which splits
+   ``93/KH-UBND`` into pieces): ``citations`` (``extract_citations``), ``docnumbers``, ``lawnames``,
+   and the code ``tables``.
+4. ``index`` — records → entries (``entries``: citations, cited-only documents, law names) written with
+   the ``schema``: ``build`` and ``update`` into new build folders switched atomically (``folders``),
+   ``parallel`` writers, the segmentation cache (``segcache``), the ``lock``, and ``overview``
+   (stats, verify).
 
-This package never imports Flask.
+On top: ``cli`` (``python -m indexer``), ``progress`` (terminal bar or log lines), and ``document``
+(the ``Document`` record every stage passes on). This package never imports Flask.
 """

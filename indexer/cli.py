@@ -16,10 +16,10 @@ from pathlib import Path
 
 import click
 
-from indexer.build import BuildError, build, is_stale, live_dir
-from indexer.buildfolders import REPORT_FILE, WriteError
-from indexer.corpus import MAX_RECORD_BYTES, CorpusError, ReadProgress
-from indexer.lock import LockedError
+from indexer.index.build import BuildError, build, is_stale, live_dir
+from indexer.index.folders import REPORT_FILE, WriteError
+from indexer.read.reader import MAX_RECORD_BYTES, CorpusError, ReadProgress
+from indexer.index.lock import LockedError
 from indexer.progress import Progress, megabytes
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -175,7 +175,7 @@ def update_cmd(corpus, index, jobs, max_record_bytes, strict):
         python -m indexer update --corpus corpus --index var/index
         python -m indexer update --corpus exports/ --index var/index --strict   # from cron
     """
-    from indexer.update import update
+    from indexer.index.update import update
 
     progress = _progress()
     try:
@@ -198,7 +198,7 @@ def stats_cmd(index, as_json):
     Example:
         python -m indexer stats --index var/index
     """
-    from indexer.overview import index_stats, format_stats
+    from indexer.index.overview import index_stats, format_stats
 
     data = index_stats(index)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_stats(data))
@@ -217,7 +217,7 @@ def verify_cmd(corpus, index, sample):
     Example:
         python -m indexer verify --corpus corpus --index var/index
     """
-    from indexer.overview import verify
+    from indexer.index.overview import verify
 
     problems, checked = verify(list(corpus), index, sample=sample)
     for line in problems:
@@ -239,8 +239,8 @@ def cite_cmd(files):
     Example:
         echo "Kế hoạch số 93/KH-UBND ngày 18/4/2023" | python -m indexer cite
     """
-    from indexer.citations import extract_citations
-    from indexer.normalize import clean
+    from indexer.cite.citations import extract_citations
+    from indexer.text.normalize import clean
 
     for stream in files or (click.get_text_stream("stdin", encoding="utf-8"),):
         for cite in extract_citations(clean(stream.read())):

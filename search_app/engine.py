@@ -31,14 +31,12 @@ from functools import cached_property
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
-from indexer.analysis import pairs_of
-from indexer.entries import entry_text
-from indexer.normalize import clean, fold
+from indexer.index.whoosh_internals import LENGTH_OF_BYTE, decode_postings, field_length_bytes
+from indexer.text.analysis import pairs_of
+from indexer.index.entries import entry_text
+from indexer.text.normalize import clean, fold
 
 __all__ = ["IndexArrays", "Scored", "ExactPhrase", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES"]
 
@@ -51,9 +49,6 @@ VERIFY_MAX = 1000
 CACHE_BYTES = 256 * 2**20  # decoded postings kept for reuse (common terms are asked for again and again)
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
 
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_LENGTH_OF_BYTE[0] = 1.0   # an entry without the field has no postings in it; never divide by 0
-
 
 class ExactPhrase(Q.Phrase):
     """A phrase the user quoted: its syllables must be adjacent, in order (checked on positions)."""
@@ -65,37 +60,6 @@ class Scored:
 
     match: np.ndarray
     score: np.ndarray
-
-
-def _decode_blocks(m: W3LeafMatcher, offset: int) -> tuple[list, list]:
-    """Doc numbers and weights of one segment's postings of a term, block by block (Whoosh 3 codec)."""
-    ids, weights = [], []
-    while True:
-        if m._data is None:
-            m._read_data()
-        deltas, w, _ = m._data
-        block = np.cumsum(np.asarray(deltas, dtype=np.int64)) + offset
-        ids.append(block)
-        n = len(block)
-        if w is None:
-            weights.append(np.ones(n, dtype=np.float32))
-        elif isinstance(w, float):
-            weights.append(np.full(n, w, dtype=np.float32))
-        else:
-            weights.append(np.asarray(w, dtype=np.float32))
-        if m._lastblock:
-            return ids, weights
-        m._goto(m._nextoffset)
-
-
-def _decode_any(m, offset: int) -> tuple[list, list]:
-    """The same through the public matcher interface (inlined postings, other codecs)."""
-    ids, weights = [], []
-    while m.is_active():
-        ids.append(m.id() + offset)
-        weights.append(m.weight())
-        m.next()
-    return [np.asarray(ids, dtype=np.int64)], [np.asarray(weights, dtype=np.float32)]
 
 
 class IndexArrays:
@@ -137,14 +101,8 @@ class IndexArrays:
         fieldname = FOLDED.get(fieldname, fieldname)  # folding keeps every token: the same lengths
         got = self._lengths.get(fieldname)
         if got is None:
-            parts = []
-            for leaf, _ in searcher.reader().leaf_readers():
-                n = leaf.doc_count_all()
-                col = leaf._perdoc.column_reader(f"_{fieldname}_len", LENGTHS_COLUMN) \
-                    if leaf._perdoc.has_column(f"_{fieldname}_len") else None
-                raw = np.frombuffer(bytes(col.load()), dtype=np.uint8) if col is not None else np.zeros(0, np.uint8)
-                parts.append(np.pad(raw[:n], (0, n - min(n, len(raw)))))
-            got = _LENGTH_OF_BYTE[np.concatenate(parts) if parts else np.zeros(0, np.uint8)]
+            parts = [field_length_bytes(leaf, fieldname) for leaf, _ in searcher.reader().leaf_readers()]
+            got = LENGTH_OF_BYTE[np.concatenate(parts) if parts else np.zeros(0, np.uint8)]
             self._lengths[fieldname] = got
         return got
 
@@ -237,10 +195,7 @@ class IndexArrays:
         for leaf, offset in searcher.reader().leaf_readers():
             if (fieldname, text) not in leaf:
                 continue
-            m = leaf.postings(fieldname, text)
-            if isinstance(m, FilterMatcher):  # deleted entries left out: keep them, as Whoosh's
-                m = m.child                   # statistics do (``live`` leaves them out of results)
-            i, w = _decode_blocks(m, offset) if isinstance(m, W3LeafMatcher) else _decode_any(m, offset)
+            i, w = decode_postings(leaf.postings(fieldname, text), offset)  # deleted entries too
             ids += i
             weights += w
         if not ids:

@@ -2,7 +2,7 @@
 
 Modelled on elasticsearch-dsl's ``FacetedSearch``: each ``Facet`` owns its filter (``mask``) and how its
 counts are read (``counts``); params, search, views, feeds and tests read ``FACETS`` and nothing else.
-A facet's column holds one value per entry (``indexer.schema``); ``multi`` facets hold several joined
+A facet's column holds one value per entry (``indexer.index.schema``); ``multi`` facets hold several joined
 by ``"; "`` (lĩnh vực: ``"Phổ biến, giáo dục pháp luật; Dân tộc"``) and count each part.
 """
 
@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from indexer.entries import canonical_agency, canonical_field, canonical_status
+from indexer.index.entries import canonical_agency, canonical_field, canonical_status
 
 __all__ = ["Facet", "FACETS", "BY_PARAM", "BY_FIELD", "FACET_FIELDS", "PARAM_LABELS", "KIND_LABELS"]
 
@@ -30,7 +30,7 @@ class Facet:
     """A filter and its facet: ``?type=Chỉ thị`` keeps entries whose ``doc_type`` column is "Chỉ thị"."""
 
     param: str                                  # URL / API parameter, repeatable
-    field: str                                  # index column (``indexer.schema``)
+    field: str                                  # index column (``indexer.index.schema``)
     label: str                                  # Vietnamese label in the UI
     canonical: Callable[[str], str] = _same     # a typed value → the form the index holds (its column's form)
     choices: dict[str, str] = field(default_factory=dict)  # a closed set: value → label

@@ -1,6 +1,6 @@
 """Query understanding: what a person typed → Whoosh query objects. Pure; never raises on text.
 
-The text goes through the index's own normalize + analysis chains (``indexer.analysis``), so a query
+The text goes through the index's own normalize + analysis chains (``indexer.text.analysis``), so a query
 meets the index in the same spelling, the same words and the same syllables:
 
 - a document number anywhere (``43-CT/TW``, ``43 - ct/tw``, ``30/2020/ND-CP``) matches the entry that
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer
-from indexer.citations import find_numbers
-from indexer.normalize import clean, fold
+from indexer.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from indexer.cite.citations import find_numbers
+from indexer.text.normalize import clean, fold
 from search_app.engine import ExactPhrase
 
 __all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query", "is_short", "compose",

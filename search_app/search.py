@@ -24,10 +24,11 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.reading import ReaderClosed
 
-from indexer.citations import number_key
-from indexer.entries import citation_year, keyword
-from indexer.normalize import fold
-from indexer.schema import INFO_FILE, SCHEMA_VERSION, built_schema_version
+from indexer.cite.citations import number_key
+from indexer.index.entries import citation_year, keyword
+from indexer.text.normalize import fold
+from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, built_schema_version
+from indexer.index.whoosh_internals import DecoderMismatch, check_decoder
 from search_app.engine import Evaluator, IndexArrays
 from search_app.fields import BY_PARAM, FACETS, FACET_FIELDS
 from search_app.params import ParamError, SearchParams
@@ -36,7 +37,7 @@ from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_quer
 from search_app.snippets import snippet, query_terms
 from search_app.understand import near_miss_keys, number_note, type_and_number
 
-__all__ = ["SearchService", "NoIndexError", "SearchResponse"]
+__all__ = ["SearchService", "NoIndexError", "EngineCheckError", "SearchResponse"]
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ def _recovering(method):
 
 class NoIndexError(RuntimeError):
     """There is no index to search yet."""
+
+
+class EngineCheckError(NoIndexError):
+    """The engine's posting decoder disagrees with Whoosh on this index: no answer beats a wrong one."""
 
 
 @dataclass(frozen=True)
@@ -199,9 +204,23 @@ class SearchService:
         with self._arrays_lock:
             current = self._arrays
             if current is None or current[0] != key:
+                self._check_engine(s)
                 current = (key, IndexArrays(s, FACET_FIELDS))
                 self._arrays = current
         return current[1]
+
+    def _check_engine(self, s) -> None:
+        """Refuse to serve an index whose postings the engine's bulk decoder reads differently from
+        Whoosh (wrong results, silently, otherwise): a 503 and one log line, until the index changes."""
+        try:
+            compared = check_decoder(s)
+        except DecoderMismatch as exc:
+            log.error("not serving %s: %s", self.index_dir, exc)
+            raise EngineCheckError(f"the search engine's check of this index failed ({exc}); the server log "
+                                   "says more: check indexer/index/whoosh_internals.py against the installed "
+                                   "Whoosh") from None
+        log.info("engine check of %s: %d postings read alike by the engine and by Whoosh", self.index_dir,
+                 compared)
 
     @_recovering
     def doc_count(self) -> int:

@@ -10,8 +10,8 @@ import re
 from html import escape
 from urllib.parse import quote
 
-from indexer.analysis import folded_analyzer
-from indexer.normalize import fold
+from indexer.text.analysis import folded_analyzer
+from indexer.text.normalize import fold
 
 __all__ = ["snippet", "number_pattern", "query_terms", "linked_text", "citation_href"]
 

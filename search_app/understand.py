@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from indexer.normalize import fold
+from indexer.text.normalize import fold
 
 __all__ = ["near_miss_keys", "number_note", "type_and_number"]
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from indexer.normalize import fold
+from indexer.text.normalize import fold
 from search_app.fields import BY_FIELD, FACETS, KIND_LABELS
 from search_app.params import PER_PAGE_CHOICES, SORTS, SearchParams, parse_params, vn_date
 from search_app.service import get_service

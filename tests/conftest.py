@@ -88,7 +88,7 @@ def tiny_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_index(tiny_corpus, tmp_path_factory) -> Path:
     """A real index built from ``tiny_corpus`` (shared by the search, API and UI tests: read-only)."""
-    from indexer.build import build
+    from indexer.index.build import build
 
     index = tmp_path_factory.mktemp("index") / "index"
     build([tiny_corpus], index, jobs=1)

@@ -39,7 +39,7 @@ def require_browser(axe: bool = True) -> None:
 
 def build_demo_index(dest: Path) -> Path:
     """A real index of the demonstration corpus (``corpus/``) at ``dest``."""
-    from indexer.build import build
+    from indexer.index.build import build
 
     build([DEMO_CORPUS], dest, jobs=1)
     return dest

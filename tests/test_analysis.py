@@ -5,7 +5,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, Phrase, Term
 
-from indexer.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from indexer.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 
 
 def tokens(analyzer, text):

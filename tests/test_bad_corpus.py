@@ -13,7 +13,7 @@ from typing import Callable
 
 import pytest
 
-from indexer.corpus import Problem, read_corpus
+from indexer.read.reader import Problem, read_corpus
 
 N_FILES = 1000
 MAX_BYTES = 20_000  # the reader's max_record_bytes in these tests, so that an oversized page or record stays small
@@ -209,7 +209,7 @@ def test_each_kind_of_file_alone(tmp_path, name):
 
 
 def test_a_build_goes_through_with_the_good_files_and_reports_the_bad(mixed, tmp_path, monkeypatch):
-    from indexer import build as build_module
+    from indexer.index import build as build_module
 
     dest, expected = mixed
     # the same size limit as above, so that the build sees the same oversized files (whatever limit it passes)

@@ -9,10 +9,10 @@ import pytest
 from whoosh import index as whoosh_index
 
 from conftest import write_tiny_corpus
-from indexer.build import BuildError, build, builds_dir, is_stale, live_dir
-from indexer.lock import IndexLock, LockedError
-from indexer.overview import index_stats, verify
-from indexer.update import update
+from indexer.index.build import BuildError, build, builds_dir, is_stale, live_dir
+from indexer.index.lock import IndexLock, LockedError
+from indexer.index.overview import index_stats, verify
+from indexer.index.update import update
 
 
 def _stored(index: Path) -> dict[str, dict]:
@@ -120,7 +120,7 @@ def test_interrupted_build_leaves_the_old_index_serving(tiny_corpus, tmp_path, m
     live = live_dir(index)
     count = len(_stored(index))
 
-    import indexer.build as build_module
+    import indexer.index.build as build_module
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt  # as if the build were stopped half-way through writing
@@ -169,7 +169,7 @@ def test_stats(tiny_index):
 
 
 def test_parallel_writers_give_the_same_index(tiny_corpus, tmp_path, monkeypatch):
-    import indexer.build as build_module
+    import indexer.index.build as build_module
 
     monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)  # the tiny corpus is far below the real bar
     build([tiny_corpus], tmp_path / "serial", jobs=1)
@@ -214,7 +214,7 @@ def test_rebuild_writes_only_what_changed_and_equals_a_fresh_build(tiny_corpus, 
         "body": "Các cấp ủy tiếp tục thực hiện Chỉ thị số 43-CT/TW của Ban Bí thư.", "date": "2024-01-02"},
         ensure_ascii=False) + "\n", encoding="utf-8")
     os.remove(corpus / "vbpl_thuoctinh.html")
-    monkeypatch.setattr("indexer.build.REUSE_MAX_SHARE", 1.0)  # the tiny corpus changes by more than 25%
+    monkeypatch.setattr("indexer.index.build.REUSE_MAX_SHARE", 1.0)  # the tiny corpus changes by more than 25%
     old = live_dir(index)
     files = {f.name: (f.stat().st_size, f.stat().st_mtime_ns, f.read_bytes()) for f in old.iterdir()}
     stats = build([corpus], index)
@@ -243,10 +243,10 @@ def test_rebuild_after_large_changes_starts_from_nothing(tiny_corpus, tmp_path):
 
 
 def test_a_failing_writer_process_fails_the_build_with_its_traceback(tiny_corpus, tmp_path):
-    from indexer.corpus import read_corpus
-    from indexer.entries import document_entry
-    from indexer.parallel import ParallelWriteError, write_parallel
-    from indexer.schema import build_schema
+    from indexer.read.reader import read_corpus
+    from indexer.index.entries import document_entry
+    from indexer.index.parallel import ParallelWriteError, write_parallel
+    from indexer.index.schema import build_schema
 
     entries = [document_entry(d) for d in read_corpus([tiny_corpus]).documents]
     entries[-1] = dict(entries[-1], cite_count="not a number")  # NUMERIC field: Whoosh raises in the worker

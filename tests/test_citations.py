@@ -1,4 +1,4 @@
-"""Tests for ``indexer.citations``: real sentences from ../shared, each with its exact citations."""
+"""Tests for ``indexer.cite.citations``: real sentences from ../shared, each with its exact citations."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import seed_path, shared_path
-from indexer.citations import (Citation, NotANumberError, canonical_number, extract_citations,
+from indexer.cite.citations import (Citation, NotANumberError, canonical_number, extract_citations,
                                find_numbers, number_key)
-from indexer.normalize import clean, fold
+from indexer.text.normalize import clean, fold
 
 LABELLED = Path(__file__).parent / "data" / "citations_labelled.jsonl"
 

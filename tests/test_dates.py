@@ -1,10 +1,10 @@
-"""indexer.dates: every date form the portals print → ISO; impossible dates → ""."""
+"""indexer.read.dates: every date form the portals print → ISO; impossible dates → ""."""
 
 from __future__ import annotations
 
 import pytest
 
-from indexer.dates import find_date, iso_date, parse_date
+from indexer.read.dates import find_date, iso_date, parse_date
 
 
 @pytest.mark.parametrize("text, expected", [

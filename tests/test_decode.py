@@ -1,4 +1,4 @@
-"""indexer.decode: bytes of every encoding staff have → NFC text, or a reason why not."""
+"""indexer.read.decode: bytes of every encoding staff have → NFC text, or a reason why not."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from indexer.decode import DecodeError, binary_kind, declared_charset, decode_bytes, stream_encoding
+from indexer.read.decode import DecodeError, binary_kind, declared_charset, decode_bytes, stream_encoding
 
 # The seed title (seeds/thanhhoa-article-2023-04-22.txt).
 TITLE = ("Thanh Hóa ban hành Kế hoạch tăng cường sự lãnh đạo của Đảng đối với công tác của "

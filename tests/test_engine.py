@@ -15,10 +15,10 @@ from whoosh import query as Q
 from whoosh import sorting
 from whoosh.fields import TEXT
 
-from indexer.analysis import folded_analyzer
-from indexer.entries import TEXT_FIELDS, entry_text
-from indexer.normalize import clean
-from indexer.schema import build_schema
+from indexer.text.analysis import folded_analyzer
+from indexer.index.entries import TEXT_FIELDS, entry_text
+from indexer.text.normalize import clean
+from indexer.index.schema import build_schema
 from search_app.engine import Evaluator, ExactPhrase, IndexArrays
 from search_app.query import WEIGHTS, compose, parse_query
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import _binhduong_record, shared_path, write_tiny_corpus
-from indexer.lock import IndexLock
+from indexer.index.lock import IndexLock
 
 REPO = Path(__file__).resolve().parent.parent
 KILL_SEED = 20  # the kill points are random, but the same on every run
@@ -136,7 +136,7 @@ def test_kill_9_at_random_points_never_breaks_the_live_index(corpus, live):
 KILL_AT_STEP = r"""
 import os, signal, sys
 from pathlib import Path
-import indexer.build as b
+import indexer.index.build as b
 
 step, corpus, index = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 die = lambda: os.kill(os.getpid(), signal.SIGKILL)

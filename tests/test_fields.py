@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from indexer.entries import canonical_field, canonical_status
-from indexer.schema import FACETS as INDEX_FACETS
-from indexer.schema import build_schema
+from indexer.index.entries import canonical_field, canonical_status
+from indexer.index.schema import FACETS as INDEX_FACETS
+from indexer.index.schema import build_schema
 from search_app.fields import BY_PARAM, FACETS, PARAM_LABELS
 from search_app.params import ParamError, parse_params
 

@@ -227,7 +227,7 @@ HOSTILE_RECORDS = [
 
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory):
-    from indexer.build import build
+    from indexer.index.build import build
 
     root = tmp_path_factory.mktemp("hostile")
     (root / "corpus").mkdir()

@@ -1,10 +1,10 @@
-"""indexer.legaltext: metadata of legal documents, on snippets quoted from the real pages in ../shared."""
+"""indexer.read.legaltext: metadata of legal documents, on snippets quoted from the real pages in ../shared."""
 
 from __future__ import annotations
 
 import pytest
 
-from indexer.legaltext import canonical_doc_type, document_header, heading, labeled_fields, type_and_number
+from indexer.read.legaltext import canonical_doc_type, document_header, heading, labeled_fields, type_and_number
 
 
 @pytest.mark.parametrize("text, expected", [

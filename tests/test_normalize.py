@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from indexer.normalize import clean, fold, normalize, to_new_tone_style, to_old_tone_style
+from indexer.text.normalize import clean, fold, normalize, to_new_tone_style, to_old_tone_style
 
 
 @pytest.mark.parametrize("text, expected", [

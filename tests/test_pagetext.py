@@ -1,10 +1,10 @@
-"""indexer.pagetext: page text → article or document fields, on snippets quoted from real pages."""
+"""indexer.read.pagetext: page text → article or document fields, on snippets quoted from real pages."""
 
 from __future__ import annotations
 
 import pytest
 
-from indexer.pagetext import drop_repeats, is_date_line, parse_text_page, publisher, tidy_article
+from indexer.read.pagetext import drop_repeats, is_date_line, parse_text_page, publisher, tidy_article
 
 # seeds/thanhhoa-article-2023-04-22.txt, first paragraph (it reappears at the end of the second).
 FIRST = ("Ngày 18 tháng 4 năm 2023, Ủy ban nhân dân tỉnh Thanh Hóa đã ban hành Kế hoạch số 93/KH-UBND về "

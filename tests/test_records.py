@@ -1,4 +1,4 @@
-"""indexer.records: project-schema records → Document, with a reason for every record refused."""
+"""indexer.read.records: project-schema records → Document, with a reason for every record refused."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from indexer.document import Attachment
-from indexer import records
-from indexer.corpusfiles import SkipFile
-from indexer.records import (RecordError, clean_body, iter_json_list, iter_json_text, iter_jsonl, record_document,
+from indexer.read import records
+from indexer.read.files import SkipFile
+from indexer.read.records import (RecordError, clean_body, iter_json_list, iter_json_text, iter_jsonl, record_document,
                              record_stem)
 
 # The example line of corpus/README.md: Kế hoạch 93/KH-UBND as cited by the seed article.

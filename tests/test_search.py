@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from indexer.build import build
+from indexer.index.build import build
 from search_app.params import parse_params
 from search_app.search import SearchService
 

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from conftest import seed_path, shared_path
-from indexer.normalize import clean, normalize
-from indexer.segment import Word, join_flags, segment, segment_text, sentences, syllables, words_from_flags
+from indexer.text.normalize import clean, normalize
+from indexer.text.segment import Word, join_flags, segment, segment_text, sentences, syllables, words_from_flags
 
 
 @pytest.mark.parametrize("text, expected", [

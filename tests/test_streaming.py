@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from indexer.corpus import Problem, ReadProgress, iter_corpus, read_corpus
+from indexer.read.reader import Problem, ReadProgress, iter_corpus, read_corpus
 
 OLD_LIMIT = 20_000_000  # the whole-file limit this reader used to apply (and still applies to one record)
 

@@ -168,7 +168,7 @@ def test_every_page_says_when_the_data_was_built_and_how_many_entries(client):
 
 
 def test_after_an_update_the_footer_gives_the_update_time_first(tiny_index, tmp_path):
-    # a copy of the built folder whose build_info.json says it was updated (as indexer.update writes it)
+    # a copy of the built folder whose build_info.json says it was updated (as indexer.index.update writes it)
     copy = tmp_path / "index"
     shutil.copytree(tiny_index.resolve(), copy)
     info = json.loads((copy / "build_info.json").read_text(encoding="utf-8"))

@@ -22,13 +22,13 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 
-from indexer.build import BuildError, corpus_manifest, entry_hash, write_entries
-from indexer.buildfolders import MANIFEST_FILE, REPORT_FILE, fresh_dir, link_index, live_dir, switch, writing
-from indexer.corpus import MAX_RECORD_BYTES, corpus_root, iter_files, read_file
-from indexer.entries import apply_aliases, cited_for_key, document_entry, keyword
-from indexer.lock import IndexLock
-from indexer.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS
-from indexer.segcache import SegmentCache, make_pool
+from indexer.index.build import BuildError, corpus_manifest, entry_hash, write_entries
+from indexer.index.folders import MANIFEST_FILE, REPORT_FILE, fresh_dir, link_index, live_dir, switch, writing
+from indexer.read.reader import MAX_RECORD_BYTES, corpus_root, iter_files, read_file
+from indexer.index.entries import apply_aliases, cited_for_key, document_entry, keyword
+from indexer.index.lock import IndexLock
+from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS
+from indexer.index.segcache import SegmentCache, make_pool
 
 __all__ = ["UpdateStats", "update"]
 

@@ -24,15 +24,15 @@ from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 
-from indexer.buildfolders import (MANIFEST_FILE, REPORT_FILE, WriteError, builds_dir, fresh_dir as _fresh_dir,
+from indexer.index.folders import (MANIFEST_FILE, REPORT_FILE, WriteError, builds_dir, fresh_dir as _fresh_dir,
                                   link_index as _link_index, live_dir, switch as _switch, writing)
-from indexer.corpus import MAX_RECORD_BYTES, ReadProgress, read_corpus
-from indexer.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
-from indexer.lock import IndexLock
-from indexer.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
-from indexer.parallel import write_parallel
-from indexer.segcache import SegmentCache, make_pool, prime_segmentations
-from indexer.segment import forget
+from indexer.read.reader import MAX_RECORD_BYTES, ReadProgress, read_corpus
+from indexer.index.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
+from indexer.index.lock import IndexLock
+from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
+from indexer.index.parallel import write_parallel
+from indexer.index.segcache import SegmentCache, make_pool, prime_segmentations
+from indexer.text.segment import forget
 
 __all__ = ["BuildError", "BuildStats", "build", "live_dir", "builds_dir", "write_entries", "BATCH",
            "WriteError"]
@@ -284,7 +284,7 @@ def _stats(entries: list[dict], report, started: float, index: Path, cache: Segm
 
 def _write_sidecars(new_dir: Path, stats: BuildStats, report, corpus: list[Path], aliases: dict) -> None:
     """``build_info.json``, the corpus report and the manifest that ``update`` compares against."""
-    from indexer.corpus import iter_files  # the same file walk the reader used
+    from indexer.read.reader import iter_files  # the same file walk the reader used
 
     info = asdict(stats) | {"schema_version": SCHEMA_VERSION, "corpus": [str(c) for c in corpus],
                             "report": report.to_dict(),
@@ -297,7 +297,7 @@ def _write_sidecars(new_dir: Path, stats: BuildStats, report, corpus: list[Path]
 
 def is_stale(corpus: list[Path], index: Path) -> bool:
     """True when there is no index, it is of another schema, or the corpus files differ from its manifest."""
-    from indexer.corpus import iter_files
+    from indexer.read.reader import iter_files
 
     live = live_dir(Path(index))
     if live is None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.build import INFO_FILE, BuildError, live_dir
-from indexer.corpus import read_corpus
-from indexer.entries import canonical_agency
+from indexer.index.build import INFO_FILE, BuildError, live_dir
+from indexer.read.reader import read_corpus
+from indexer.index.entries import canonical_agency
 
 __all__ = ["index_stats", "format_stats", "verify"]
 

@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Iterable
 
-from indexer.citations import extract_citations, number_key
+from indexer.cite.citations import extract_citations, number_key
 from indexer.document import Document, content_hash
-from indexer.normalize import fold, to_new_tone_style
-from indexer.tables import ISSUERS
+from indexer.text.normalize import fold, to_new_tone_style
+from indexer.cite.tables import ISSUERS
 
 __all__ = ["law_aliases", "apply_aliases", "canonical_agency", "canonical_status", "canonical_field", "STATUSES", "LAW_TYPES", "document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
            "keyword", "CITED_PREFIX"]

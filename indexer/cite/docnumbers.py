@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from indexer import tables
-from indexer.normalize import fold
+from indexer.cite import tables
+from indexer.text.normalize import fold
 
 
 # --- code tables, indexed by folded spelling ----------------------------------------------------

@@ -27,7 +27,7 @@ from typing import Iterator
 
 from whoosh import index as whoosh_index
 
-from indexer.schema import INFO_FILE
+from indexer.index.schema import INFO_FILE
 
 __all__ = ["WriteError", "builds_dir", "live_dir", "fresh_dir", "link_index", "switch", "writing",
            "REPORT_FILE", "MANIFEST_FILE", "KEEP_BUILDS"]

@@ -4,7 +4,7 @@ Used by ``corpus`` for page-text dumps (.txt) and, after bs4 has turned HTML int
 HTML pages too, so both formats follow the same rules:
 
 - ``build_page``       article or legal-document page? (metadata labels or a national-motto header
-                       make it a document, read by ``indexer.legaltext``), then its fields.
+                       make it a document, read by ``indexer.read.legaltext``), then its fields.
 - ``tidy_article``     an article body without comment form, share widgets, attachment block,
                        repeated paragraphs (``drop_repeats``); the trailing author line split off.
 - ``parse_text_page``  a page-text dump: its title, date line and banner found first.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.dates import find_date, parse_date
-from indexer.legaltext import (
+from indexer.read.dates import find_date, parse_date
+from indexer.read.legaltext import (
     DOCUMENT_EVIDENCE, METADATA_CHARS, document_header, find_motto, is_separator, is_upper, label_at,
     labeled_fields, squash, type_and_number,
 )

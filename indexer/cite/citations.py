@@ -33,10 +33,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from indexer import tables
-from indexer.docnumbers import _NUMBER_RE, _Seg, _alternation, _left_ok, _number_parts, _scan_numbers
-from indexer.lawnames import _scan_laws, _starts_type
-from indexer.normalize import fold
+from indexer.cite import tables
+from indexer.cite.docnumbers import _NUMBER_RE, _Seg, _alternation, _left_ok, _number_parts, _scan_numbers
+from indexer.cite.lawnames import _scan_laws, _starts_type
+from indexer.text.normalize import fold
 
 __all__ = ["Citation", "NotANumberError", "extract_citations", "find_numbers", "number_key",
            "canonical_number"]

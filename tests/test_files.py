@@ -1,4 +1,4 @@
-"""indexer.corpusfiles: ids, formats and size limits of corpus files (the walk is tested in test_corpus)."""
+"""indexer.read.files: ids, formats and size limits of corpus files (the walk is tested in test_corpus)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpusfiles import SeenIds, TooLarge, file_format, file_id, read_limited, text_format, too_large, url_id
+from indexer.read.files import SeenIds, TooLarge, file_format, file_id, read_limited, text_format, too_large, url_id
 
 
 @pytest.mark.parametrize("url, expected", [

@@ -24,11 +24,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from indexer.corpusfiles import MAX_RECORD_BYTES, RECORD_SUFFIXES, SkipFile, too_large
-from indexer.dates import parse_date
-from indexer.decode import binary_kind, stream_encoding
+from indexer.read.files import MAX_RECORD_BYTES, RECORD_SUFFIXES, SkipFile, too_large
+from indexer.read.dates import parse_date
+from indexer.read.decode import binary_kind, stream_encoding
 from indexer.document import KINDS, Attachment, Document, content_hash
-from indexer.normalize import clean
+from indexer.text.normalize import clean
 
 __all__ = ["RecordError", "TEXT_FIELDS", "record_document", "iter_jsonl", "iter_json_text", "iter_json_list",
            "make_document", "clean_line", "clean_body", "record_stem", "read_records"]

@@ -16,9 +16,9 @@ import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from indexer.normalize import normalize
-from indexer.parallel import die_with_parent
-from indexer.segment import join_flags, prime
+from indexer.text.normalize import normalize
+from indexer.index.parallel import die_with_parent
+from indexer.text.segment import join_flags, prime
 
 __all__ = ["SegmentCache", "SegmentCacheError", "prime_segmentations"]
 

@@ -24,9 +24,9 @@ import traceback
 from typing import Callable
 
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
-from indexer.schema import WRITER_OPTIONS
+from indexer.index.schema import WRITER_OPTIONS
+from indexer.index.whoosh_internals import commit_segments, finalize_segment, unsafe_segment_writer
 
 __all__ = ["write_parallel", "die_with_parent", "ParallelWriteError"]
 
@@ -52,14 +52,14 @@ def _worker(index_dir: str, inbox, results, limitmb: int) -> None:
     die_with_parent()
     try:
         ix = whoosh_index.open_dir(index_dir)
-        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, **WRITER_OPTIONS)
+        writer = unsafe_segment_writer(ix, limitmb=limitmb, **WRITER_OPTIONS)
         done = 0
         while (batch := inbox.get()) is not None:
             for entry in batch:
                 writer.add_document(**entry)
             done += len(batch)
             results.put(("progress", len(batch)))
-        results.put(("segment", writer._finalize_segment() if done else None))
+        results.put(("segment", finalize_segment(writer) if done else None))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         results.put(("error", traceback.format_exc()))
 
@@ -139,10 +139,7 @@ def _commit_segments(index_dir: str, segments: list) -> None:
     ix = whoosh_index.open_dir(index_dir)
     writer = ix.writer(**WRITER_OPTIONS)
     try:
-        final = writer._merge_segments(None, False, False)
-        writer._close_segment()
-        writer._commit_toc(final + segments)
-        writer._finish()
+        commit_segments(writer, segments)
     except BaseException:
         writer.cancel()
         raise

@@ -22,14 +22,16 @@ from pathlib import Path
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import folded_analyzer, pair_analyzer, syllable_analyzer, word_analyzer
+from indexer.text.analysis import folded_analyzer, pair_analyzer, syllable_analyzer, word_analyzer
 
 __all__ = ["build_schema", "built_schema_version", "KINDS", "FACETS", "SCHEMA_VERSION", "WRITER_OPTIONS", "INFO_FILE"]
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not updated.
 # v7: signer, status and field (lĩnh vực) became columns (filters and facets); status and field are
 # stored in their canonical form (``entries.canonical_status`` / ``canonical_field``).
-SCHEMA_VERSION = 7
+# v8: the analyzers pickled into the index moved with the pipeline's sub-packages
+# (``indexer.analysis`` → ``indexer.text.analysis``): an index of v7 would not unpickle.
+SCHEMA_VERSION = 8
 
 INFO_FILE = "build_info.json"  # written beside the index by every build: counts, report, schema version
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from indexer import tables
-from indexer.docnumbers import _TYPE_ALT, _alternation
-from indexer.normalize import fold
+from indexer.cite import tables
+from indexer.cite.docnumbers import _TYPE_ALT, _alternation
+from indexer.text.normalize import fold
 
 
 # --- laws cited by name ---------------------------------------------------------------------------

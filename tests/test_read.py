@@ -1,4 +1,4 @@
-"""indexer.corpus: real pages and records → Document records, and a report of everything not used."""
+"""indexer.read.reader: real pages and records → Document records, and a report of everything not used."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import seed_path, shared_path
 from test_decode import to_cp1258
 
-from indexer.corpus import (CorpusError, Problem, ReadProgress, ReadReport, corpus_root, iter_files, read_corpus,
+from indexer.read.reader import (CorpusError, Problem, ReadProgress, ReadReport, corpus_root, iter_files, read_corpus,
                             read_file)
 from indexer.document import Attachment
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
-from indexer.normalize import fold, normalize
-from indexer.segment import segment, syllables
+from indexer.text.normalize import fold, normalize
+from indexer.text.segment import segment, syllables
 
 __all__ = ["SyllableTokenizer", "WordTokenizer", "FoldFilter", "PairFilter", "pairs_of",
            "word_analyzer", "syllable_analyzer", "folded_analyzer", "pair_analyzer", "is_indexable"]

@@ -5,14 +5,14 @@
 - ``heading``          the capitalised heading under it: "BỘ LUẬT" / "HÌNH SỰ" → ("Bộ luật", title).
 - ``type_and_number``  a title that starts "Nghị định số 217/2026/NĐ-CP …".
 
-Citations inside the text are ``indexer.citations``' job; this module reads only the metadata.
+Citations inside the text are ``indexer.cite.citations``' job; this module reads only the metadata.
 """
 
 from __future__ import annotations
 
 import re
 
-from indexer.dates import find_date
+from indexer.read.dates import find_date
 
 __all__ = [
     "DOC_TYPES", "DOCUMENT_EVIDENCE", "METADATA_CHARS", "labeled_fields", "apply_label", "is_label", "label_at",

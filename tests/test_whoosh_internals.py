@@ -1,0 +1,70 @@
+"""``indexer.index.whoosh_internals``: the bulk decoder reads what Whoosh's own matcher reads, the
+length bytes are Whoosh's, and the service refuses to serve when the decoder and Whoosh disagree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.matching.wrappers import FilterMatcher
+
+from indexer.index import whoosh_internals as wi
+from search_app import create_app
+
+
+@pytest.fixture(scope="module")
+def searcher(tiny_index):
+    with whoosh_index.open_dir(str(tiny_index.resolve())).searcher() as s:
+        yield s
+
+
+def _terms(s, fieldname: str, n: int = 40) -> list[bytes]:
+    return [t for _, t in zip(range(n), s.reader().lexicon(fieldname))]
+
+
+@pytest.mark.parametrize("fieldname", ["text", "text_b", "text_w", "kind", "citations"])
+def test_bulk_decoding_equals_whooshs_matcher_on_every_term_read(searcher, fieldname):
+    reader = searcher.reader()
+    for term in _terms(searcher, fieldname):
+        for leaf, offset in reader.leaf_readers():
+            if (fieldname, term) not in leaf:
+                continue
+            ids, weights = wi.decode_postings(leaf.postings(fieldname, term), offset)
+            slow = leaf.postings(fieldname, term)
+            slow = slow.child if isinstance(slow, FilterMatcher) else slow
+            pairs = []
+            while slow.is_active():
+                pairs.append((slow.id() + offset, slow.weight()))
+                slow.next()
+            assert (fieldname, term, list(zip(np.concatenate(ids).tolist(), np.concatenate(weights).tolist()))) \
+                == (fieldname, term, [(i, float(np.float32(w))) for i, w in pairs])
+
+
+def test_length_bytes_are_the_ones_whoosh_scores_with(searcher):
+    reader = searcher.reader()
+    for leaf, _ in reader.leaf_readers():
+        got = wi.LENGTH_OF_BYTE[wi.field_length_bytes(leaf, "text")]
+        want = [leaf.doc_field_length(d, "text") or 1 for d in range(leaf.doc_count_all())]
+        assert got.tolist() == [float(w) for w in want]
+
+
+def test_the_check_compares_the_postings_of_the_most_frequent_probed_terms(searcher):
+    reader = searcher.reader()
+    # "kind" has 3 terms (article, cited, document) covering every entry once
+    expected = reader.doc_count_all() + sum(
+        reader.doc_frequency(f, t) for f in ("text", "text_b") for t in wi._probe_terms(reader, f))
+    assert wi.check_decoder(searcher) == expected
+
+
+def test_a_decoder_that_disagrees_with_whoosh_stops_serving_with_a_503(tiny_index, monkeypatch):
+    real = wi.decode_postings
+
+    def drops_the_last_posting(matcher, offset):  # what a change in Whoosh's block format could cause
+        ids, weights = real(matcher, offset)
+        return [np.concatenate(ids)[:-1]], [np.concatenate(weights)[:-1]]
+
+    monkeypatch.setattr(wi, "decode_postings", drops_the_last_posting)
+    client = create_app({"INDEX_DIR": str(tiny_index), "TESTING": True}).test_client()
+    got = client.get("/api/search", query_string={"q": "pháp luật"})
+    assert got.status_code == 503
+    assert "the search engine's check of this index failed" in got.get_json()["error"]["message"]
