@@ -47,8 +47,8 @@ class Model:
         try:
             for i, g in enumerate(self.groups):
                 sq.WEIGHTS[g] = TAG + i
-            query, parsed, keys, _ = self.svc.build_query(self.s, text)
-            return [query] + ([sq.any_word_query(parsed)] if not keys else [])
+            plan = self.svc.plan(self.s, text)
+            return [plan.query] + ([plan.fallback] if plan.fallback is not None else [])
         finally:
             sq.WEIGHTS.clear()
             sq.WEIGHTS.update(saved)

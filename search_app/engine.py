@@ -37,8 +37,9 @@ from indexer.index.whoosh_internals import LENGTH_OF_BYTE, decode_postings, fiel
 from indexer.text.analysis import pairs_of
 from indexer.index.entries import entry_text
 from indexer.text.normalize import clean, fold
+from search_app.query import ExactPhrase
 
-__all__ = ["IndexArrays", "Scored", "ExactPhrase", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES"]
+__all__ = ["IndexArrays", "Scored", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES"]
 
 PAIR_FIELD = "text_b"
 FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the other's, folded
@@ -48,10 +49,6 @@ FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the 
 VERIFY_MAX = 1000
 CACHE_BYTES = 256 * 2**20  # decoded postings kept for reuse (common terms are asked for again and again)
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
-
-
-class ExactPhrase(Q.Phrase):
-    """A phrase the user quoted: its syllables must be adjacent, in order (checked on positions)."""
 
 
 @dataclass

@@ -20,10 +20,15 @@ from whoosh import query as Q
 from indexer.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 from indexer.cite.citations import find_numbers
 from indexer.text.normalize import clean, fold
-from search_app.engine import ExactPhrase
 
-__all__ = ["ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query", "is_short", "compose",
+__all__ = ["ExactPhrase", "ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query", "is_short", "compose",
            "exclusion_query", "any_word_query", "WEIGHTS"]
+
+
+
+class ExactPhrase(Q.Phrase):
+    """A phrase the user quoted: its syllables must be adjacent, in order (the engine checks it)."""
+
 
 # Bounds on what one query may ask of the index (hostile or pasted queries): syllables kept.
 MAX_TERMS = 64

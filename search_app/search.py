@@ -32,10 +32,9 @@ from indexer.index.whoosh_internals import DecoderMismatch, check_decoder
 from search_app.engine import Evaluator, IndexArrays
 from search_app.fields import BY_PARAM, FACETS, FACET_FIELDS
 from search_app.params import ParamError, SearchParams
-from search_app.query import (MAX_TERMS, any_word_query, compose, exclusion_query, parse_query,
-                              type_number_query)
+from search_app.query import MAX_TERMS
 from search_app.snippets import snippet, query_terms
-from search_app.understand import near_miss_keys, number_note, type_and_number
+from search_app.understand import QueryPlan, near_miss_keys, plan_query
 
 __all__ = ["SearchService", "NoIndexError", "EngineCheckError", "SearchResponse"]
 
@@ -232,7 +231,7 @@ class SearchService:
         self.options()
         s = self.searcher()
         self.arrays(s).folded_terms(s, "text_f")
-        self.build_query(s, "khởi động")
+        self.plan(s, "khởi động")
 
     # --- search -----------------------------------------------------------------------------------
 
@@ -250,20 +249,6 @@ class SearchService:
             allowed = mask if allowed is None else allowed & mask
         return allowed
 
-    def _resolve_numbers(self, s, keys: tuple[str, ...]) -> tuple[list[str], list[str]]:
-        """Keys as typed when the index knows them; else their near-miss spellings that it knows."""
-        reader, found, notes = s.reader(), [], []
-        for key in keys:
-            if reader.doc_frequency("doc_key", key) or reader.doc_frequency("citations", key):
-                found.append(key)
-                continue
-            alt = next((k for k in near_miss_keys(key)
-                        if reader.doc_frequency("doc_key", k) or reader.doc_frequency("citations", k)), None)
-            found.append(alt or key)
-            if alt:
-                notes.append(number_note(key, self._shown_number(s, alt)))
-        return found, notes
-
     @staticmethod
     def _shown_number(s, key: str) -> str:
         """How the index writes the number of ``key``: ``"43-ct/tw"`` → ``"43-CT/TW"``."""
@@ -275,14 +260,14 @@ class SearchService:
         """Each facet's counts over ``match``, read as its ``fields.Facet`` says (keyed by index field)."""
         return {f.field: f.counts(*a.facets[f.field], match) for f in FACETS}
 
-    def build_query(self, s, text: str) -> tuple[Q.Query | None, object, list[str], list[str]]:
-        parsed = parse_query(text)
-        keys, notes = self._resolve_numbers(s, parsed.number_keys)
-        extra = []
-        for doc_type, number, rest in type_and_number(parsed, list(self.options()["doc_type"])):
-            extra.append(type_number_query(doc_type, number))
-            parsed = rest
-        return compose(parsed, keys, extra), parsed, keys, notes
+    def plan(self, s, text: str) -> QueryPlan:
+        """What ``text`` asks of the index ``s`` reads (numbers checked against it)."""
+        reader = s.reader()
+
+        def known(key: str) -> bool:
+            return bool(reader.doc_frequency("doc_key", key) or reader.doc_frequency("citations", key))
+
+        return plan_query(text, known, list(self.options()["doc_type"]), lambda key: self._shown_number(s, key))
 
     @_recovering
     def options(self) -> dict[str, dict[str, int]]:
@@ -297,24 +282,14 @@ class SearchService:
 
     @_recovering
     def search(self, params: SearchParams) -> SearchResponse:
+        """plan → mask (filters, exclusions) → evaluate → page → results, with exact facet counts."""
         s = self.searcher()
         a = self.arrays(s)
         ev = Evaluator(a, s)
-        query, parsed, keys, notes = self.build_query(s, params.q)
-        allowed = self._allowed(a, params)
-        excluded = exclusion_query(parsed)
-        if excluded is not None:
-            gone = ev.run(excluded).match
-            allowed = ~gone if allowed is None else allowed & ~gone
-        browse = query is None and (allowed is not None or not params.q.strip())
-        found = ev.run(Q.Every() if browse else query if query is not None else Q.NullQuery())
-        match = found.match if allowed is None else found.match & allowed
-        strict_total = int(np.count_nonzero(match))
-        if strict_total == 0 and not keys:  # every word required found nothing: any word, ranked
-            fallback = any_word_query(parsed)
-            if fallback is not None:
-                found = ev.run(fallback)
-                match = found.match if allowed is None else found.match & allowed
+        plan = self.plan(s, params.q)
+        allowed = self._mask(a, ev, params, plan)
+        browse = plan.query is None and (allowed is not None or not params.q.strip())
+        found, match, strict_total = self._evaluate(ev, plan, allowed, browse)
         docs = np.flatnonzero(match)
         total = len(docs)
         pages = -(-total // params.per_page)
@@ -322,12 +297,32 @@ class SearchService:
             raise ParamError("page", f"Không có trang {params.page}: kết quả chỉ có {pages} trang.")
         by_date = params.sort != "relevance" or browse
         page = self._page(a, docs, found.score, params, by_date)
-        terms = query_terms(parsed)
-        results = [self._result(s, int(d), None if by_date else float(found.score[d]), terms, tuple(keys))
+        terms = query_terms(plan.parsed)
+        results = [self._result(s, int(d), None if by_date else float(found.score[d]), terms, plan.number_keys)
                    for d in page]
-        suggestion = self.suggest(s, parsed) if strict_total == 0 and params.q.strip() else ""
+        suggestion = self.suggest(s, plan.parsed) if strict_total == 0 and params.q.strip() else ""
         return SearchResponse(total, params.page, params.per_page, results, self.facet_counts(a, match), suggestion,
-                              tuple(keys), tuple(notes))
+                              plan.number_keys, plan.notes)
+
+    def _mask(self, a: IndexArrays, ev: Evaluator, params: SearchParams, plan: QueryPlan) -> np.ndarray | None:
+        """Entries the filters let through, less those the query excludes (``-word``); ``None``: all."""
+        allowed = self._allowed(a, params)
+        if plan.excluded is not None:
+            gone = ev.run(plan.excluded).match
+            allowed = ~gone if allowed is None else allowed & ~gone
+        return allowed
+
+    @staticmethod
+    def _evaluate(ev: Evaluator, plan: QueryPlan, allowed: np.ndarray | None, browse: bool):
+        """(scored, matching entries, count before the fallback): every word required; when that finds
+        nothing (and no number was asked for), any word, ranked."""
+        found = ev.run(Q.Every() if browse else plan.query if plan.query is not None else Q.NullQuery())
+        match = found.match if allowed is None else found.match & allowed
+        strict_total = int(np.count_nonzero(match))
+        if strict_total == 0 and plan.fallback is not None:
+            found = ev.run(plan.fallback)
+            match = found.match if allowed is None else found.match & allowed
+        return found, match, strict_total
 
     @staticmethod
     def _page(a: IndexArrays, docs: np.ndarray, score: np.ndarray, params: SearchParams, by_date: bool):
@@ -404,7 +399,7 @@ class SearchService:
         if not changed:
             return ""
         candidate = " ".join(fixed)
-        query, _, _, _ = self.build_query(s, candidate)
+        query = self.plan(s, candidate).query
         return candidate if query is not None and Evaluator(self.arrays(s), s).count(query) else ""
 
     # --- entries and citations ---------------------------------------------------------------------

@@ -4,16 +4,24 @@
   (state documents use ``number/TYPE-ISSUER``, Party documents ``number-TYPE/ORGAN``; people mix them).
 - ``type_and_number(parsed, types)``: ``chỉ thị 43`` → the Chỉ thị numbered 43, whatever its symbol.
 - ``number_note("43/ct-tw", "43-CT/TW")``: what the results page says when it searched the other spelling.
+- ``plan_query(text, ...)``: all of the above and ``query.parse_query`` / ``compose`` as one typed
+  ``QueryPlan``, the only thing the search service evaluates. Pure: what the index holds comes in as
+  arguments (a ``known`` test for number keys, the document types), so understanding never imports
+  evaluation.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from whoosh import query as Q
 
 from indexer.text.normalize import fold
+from search_app.query import ParsedQuery, any_word_query, compose, exclusion_query, parse_query, type_number_query
 
-__all__ = ["near_miss_keys", "number_note", "type_and_number"]
+__all__ = ["near_miss_keys", "number_note", "type_and_number", "QueryPlan", "plan_query"]
 
 # A number key split in its parts, e.g. "43/ct-tw", "30/2020/nd-cp", "108-kh/tu".
 _KEY = re.compile(r"^(?P<n>\d+)(?:/(?P<year>(?:19|20)\d\d))?[/-](?P<type>[a-z]+)[/-](?P<issuer>[a-z0-9-]+)$")
@@ -66,3 +74,34 @@ def type_and_number(parsed, types: list[str]) -> list[tuple[str, str, object]]:
         return []
     rest = replace(parsed, groups=tuple(g for g in groups if g))
     return [(t, n, rest) for t, n in found]
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What one query asks of the index, decided before anything is evaluated."""
+
+    parsed: ParsedQuery                 # the words that are left once numbers and type+number are taken out
+    query: Q.Query | None               # the ranked query; ``None``: nothing to rank (browse, or no usable word)
+    excluded: Q.Query | None            # ``-word`` / ``-"phrase"``: entries to leave out
+    fallback: Q.Query | None            # any word, ranked: when every word required finds nothing
+    number_keys: tuple[str, ...]        # document numbers searched (as typed, or their known spelling)
+    notes: tuple[str, ...]              # what the page says about how numbers were read
+
+
+def plan_query(text: str, known: Callable[[str], bool], doc_types: list[str],
+               shown: Callable[[str], str] = str.upper) -> QueryPlan:
+    """``text`` → ``QueryPlan``. ``known(key)``: does the index hold that number (as an entry or a
+    citation); ``doc_types``: the type names it holds; ``shown(key)``: how it writes that number."""
+    parsed = parse_query(text)
+    keys, notes = [], []
+    for key in parsed.number_keys:
+        alt = None if known(key) else next((k for k in near_miss_keys(key) if known(k)), None)
+        keys.append(alt or key)
+        if alt:
+            notes.append(number_note(key, shown(alt)))
+    extra = []
+    for doc_type, number, rest in type_and_number(parsed, doc_types):
+        extra.append(type_number_query(doc_type, number))
+        parsed = rest
+    return QueryPlan(parsed=parsed, query=compose(parsed, keys, extra), excluded=exclusion_query(parsed),
+                     fallback=None if keys else any_word_query(parsed), number_keys=tuple(keys), notes=tuple(notes))

@@ -19,8 +19,8 @@ from indexer.text.analysis import folded_analyzer
 from indexer.index.entries import TEXT_FIELDS, entry_text
 from indexer.text.normalize import clean
 from indexer.index.schema import build_schema
-from search_app.engine import Evaluator, ExactPhrase, IndexArrays
-from search_app.query import WEIGHTS, compose, parse_query
+from search_app.engine import Evaluator, IndexArrays
+from search_app.query import WEIGHTS, ExactPhrase, compose, parse_query
 
 from conftest import seed_path
 
