@@ -93,3 +93,17 @@ def tiny_index(tiny_corpus, tmp_path_factory) -> Path:
     index = tmp_path_factory.mktemp("index") / "index"
     build([tiny_corpus], index, jobs=1)
     return index
+
+
+@pytest.fixture(scope="module")
+def app(tiny_index):
+    """The app over ``tiny_index`` (read-only), as ``create_app`` makes it for a test."""
+    from search_app import create_app
+
+    return create_app({"INDEX_DIR": str(tiny_index), "TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    """Flask's test client of ``app``: real requests through every layer, no server."""
+    return app.test_client()

@@ -9,14 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from servers import serving
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CORPUS = REPO / "corpus"
@@ -24,7 +22,6 @@ SCREENSHOTS = REPO / "var" / "screenshots"   # kept after the run (var/ is git-i
 AXE_JS = REPO / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-SERVER_READY_SECONDS = 60
 BAD_IMPACTS = ("serious", "critical")
 
 
@@ -45,39 +42,12 @@ def build_demo_index(dest: Path) -> Path:
     return dest
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_server(index: Path):
-    """``python -m search_app serve`` on a free port; fails (not hangs) if it never answers /healthz."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "search_app", "serve", "--index", str(index),
-                             "--port", str(port), "--threads", "4"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_READY_SECONDS
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server at {url} did not answer /healthz within {SERVER_READY_SECONDS} s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        proc.stderr.close()
+    """``python -m search_app serve`` on a free port (``servers.serving``: fails, never hangs, if it
+    does not answer /healthz); yields its base URL."""
+    with tempfile.TemporaryDirectory() as tmp, serving(index, Path(tmp) / "server.log") as server:
+        yield f"http://127.0.0.1:{server.port}"
 
 
 def chromium(profile: Path, width: int = 1280, height: int = 900):

@@ -5,7 +5,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, Phrase, Term
 
-from indexer.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from indexer.text.analysis import folded_analyzer, pair_analyzer, pairs_of, syllable_analyzer, word_analyzer
 
 
 def tokens(analyzer, text):
@@ -89,3 +89,17 @@ def test_folded_query_finds_accented_text(tiny_index):
     assert _ids(tiny_index, Phrase("body_f", ["chu", "thap", "do"])) == ["chuthapdo"]
     assert sorted(_ids(tiny_index, Term("body_f", "dang"))) == ["chuthapdo", "dang"]
     assert _ids(tiny_index, And([Term("body_f", "dang"), Term("body_f", "ky")])) == ["dang"]
+
+
+@pytest.mark.parametrize("text, pairs", [
+    # seed article (thanhhoa-article-2023-04-22.txt): the organisation it names, either tone style
+    ("Hội Chữ thập đỏ tỉnh Thanh Hóa", ["hoi chu", "chu thap", "thap do", "do tinh", "tinh thanh", "thanh hoa"]),
+    ("Thanh Hoá", ["thanh hoa"]),
+    # punctuation and numbers do not break the run: only what the syllable chain keeps is paired
+    ("Kế hoạch số 93/KH-UBND", ["ke hoach", "hoach so", "so 93", "93 kh", "kh ubnd"]),
+    ("luật", []),
+    ("", []),
+])
+def test_pair_analyzer_gives_each_adjacent_pair_of_folded_syllables(text, pairs):
+    assert tokens(pair_analyzer(), text) == pairs
+    assert pairs_of(tokens(folded_analyzer(), text)) == pairs  # what the engine asks of a typed phrase

@@ -9,11 +9,6 @@ from search_app import create_app
 SEED = "file:thanhhoa-article-2023-04-22.txt"
 
 
-@pytest.fixture(scope="module")
-def client(tiny_index):
-    return create_app({"INDEX_DIR": str(tiny_index), "TESTING": True}).test_client()
-
-
 def search(client, **args):
     resp = client.get("/api/search", query_string=args)
     assert resp.status_code == 200, resp.get_json()

@@ -5,17 +5,10 @@ import io
 import xml.etree.ElementTree as ET
 
 import feedparser
-import pytest
 
-from search_app import create_app
 from search_app.views import EXPORT_CAP
 
 SEED = "file:thanhhoa-article-2023-04-22.txt"
-
-
-@pytest.fixture(scope="module")
-def client(tiny_index):
-    return create_app({"INDEX_DIR": str(tiny_index), "TESTING": True}).test_client()
 
 
 def page_ids(client, query: str) -> list[str]:

@@ -27,12 +27,6 @@ from search_app.web import CSP
 # --- the app -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def client(tiny_index):
-    app = create_app({"INDEX_DIR": str(tiny_index), "TESTING": True})
-    return app.test_client()
-
-
 # Every parameter a search request may carry, and so every name a 400 may give as ``param``.
 PARAMS = ("q", "type", "agency", "kind", "year", "from", "to", "sort", "page", "per_page")
 

@@ -12,11 +12,6 @@ from search_app.views import vn_datetime
 SEED = "file:thanhhoa-article-2023-04-22.txt"
 
 
-@pytest.fixture(scope="module")
-def client(tiny_index):
-    return create_app({"INDEX_DIR": str(tiny_index), "TESTING": True}).test_client()
-
-
 def page(client, url, status=200):
     resp = client.get(url)
     assert resp.status_code == status
