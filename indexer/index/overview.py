@@ -9,13 +9,16 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.index.build import INFO_FILE, BuildError, live_dir
-from indexer.read.reader import read_corpus
+from indexer.index.build import BuildError
 from indexer.index.entries import canonical_agency
+from indexer.index.folders import live_dir
+from indexer.index.schema import FACETS, INFO_FILE
+from indexer.read.reader import read_corpus
 
 __all__ = ["index_stats", "format_stats", "verify"]
 
-_FACETS = ("kind", "doc_type", "agency", "year")
+# the schema's facet columns, as ``stats`` names them ("by_type" for doc_type, "by_<name>" for the rest)
+_KEYS = {f: "by_type" if f == "doc_type" else f"by_{f}" for f in FACETS}
 
 
 def _open(index: Path):
@@ -37,21 +40,21 @@ def most_cited(searcher, limit: int = 10) -> list[dict]:
 
 
 def index_stats(index: Path) -> dict:
-    """Counts by kind, type, agency and year, the most-cited documents, size and build info."""
+    """Counts by every facet column (kind, type, agency, year, field, signer, status), the
+    most-cited documents, size and build info."""
     live, ix = _open(index)
     info = json.loads((live / INFO_FILE).read_text(encoding="utf-8"))
-    counts: dict[str, Counter] = {f: Counter() for f in _FACETS}
+    counts: dict[str, Counter] = {f: Counter() for f in FACETS}
     with ix.searcher() as s:
         for fields in s.all_stored_fields():
-            for f in _FACETS:
+            for f in FACETS:
                 counts[f][fields.get(f) or "(none)"] += 1
         top = most_cited(s)
         total = s.doc_count()
     size = sum(p.stat().st_size for p in live.iterdir() if p.is_file())
     return {
         "index_dir": str(live), "entries": total,
-        "by_kind": dict(counts["kind"].most_common()), "by_type": dict(counts["doc_type"].most_common()),
-        "by_agency": dict(counts["agency"].most_common()), "by_year": dict(sorted(counts["year"].items())),
+        **{_KEYS[f]: dict(sorted(c.items()) if f == "year" else c.most_common()) for f, c in counts.items()},
         "most_cited": top, "size_bytes": size, "built_at": info.get("built_at"),
         "build_seconds": info.get("seconds"), "updated_at": info.get("updated_at"),
         "corpus": info.get("corpus"), "files_skipped": info.get("files_skipped"),
@@ -64,9 +67,8 @@ def format_stats(data: dict) -> str:
              f"size       {data['size_bytes'] / 1e6:.1f} MB",
              f"built      {data['built_at']} in {data['build_seconds']} s"
              + (f", updated {data['updated_at']}" if data.get("updated_at") else "")]
-    for title, key in (("by kind", "by_kind"), ("by type", "by_type"), ("by agency", "by_agency"),
-                       ("by year", "by_year")):
-        lines.append(f"{title}:")
+    for key in _KEYS.values():
+        lines.append(f"{key.replace('_', ' ')}:")
         lines += [f"  {n:>7}  {name}" for name, n in list(data[key].items())[:25]]
     lines.append("most cited:")
     lines += [f"  {c['cited_by']:>7}  {c['key']}  {c['title']}" for c in data["most_cited"]]
