@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from indexer.index.build import BuildError, build, is_stale, live_dir
-from indexer.index.folders import REPORT_FILE, WriteError
+from indexer.index.folders import DEFAULT_INDEX, REPORT_FILE, WriteError
 from indexer.read.reader import MAX_RECORD_BYTES, CorpusError, ReadProgress
 from indexer.index.lock import LockedError
 from indexer.progress import Progress, megabytes
@@ -30,7 +30,7 @@ def _default_corpus() -> tuple[str, ...]:
 
 
 def _default_index() -> str:
-    return os.environ.get("VNLEX_INDEX_DIR", "var/index")
+    return os.environ.get("VNLEX_INDEX_DIR", DEFAULT_INDEX)
 
 
 corpus_option = click.option("--corpus", "corpus", multiple=True, type=click.Path(path_type=Path),

@@ -6,12 +6,14 @@ import os
 
 from flask import Flask
 
+from indexer.index.folders import DEFAULT_INDEX
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app factory: ``INDEX_DIR`` from ``VNLEX_INDEX_DIR`` (default ``var/index``), then ``test_config``."""
     app = Flask(__name__)
     app.config.from_mapping(
-        INDEX_DIR=os.environ.get("VNLEX_INDEX_DIR", "var/index"),
+        INDEX_DIR=os.environ.get("VNLEX_INDEX_DIR", DEFAULT_INDEX),
         JSON_AS_ASCII=False,
     )
     if test_config:

@@ -8,6 +8,8 @@ import os
 
 import click
 
+from indexer.index.folders import DEFAULT_INDEX
+
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -28,7 +30,7 @@ def _bind_error(exc: OSError, host: str, port: int) -> str:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--index", default=lambda: os.environ.get("VNLEX_INDEX_DIR", "var/index"),
+@click.option("--index", default=lambda: os.environ.get("VNLEX_INDEX_DIR", DEFAULT_INDEX),
               show_default="$VNLEX_INDEX_DIR or var/index", help="Index location (read-only).")
 @click.option("--host", default=lambda: os.environ.get("VNLEX_HOST", "127.0.0.1"), show_default="127.0.0.1")
 @click.option("--port", type=click.IntRange(1, 65535), default=lambda: int(os.environ.get("VNLEX_PORT", "5000")),

@@ -29,7 +29,7 @@ from indexer.index.folders import (MANIFEST_FILE, REPORT_FILE, WriteError, build
 from indexer.read.reader import MAX_RECORD_BYTES, ReadProgress, read_corpus
 from indexer.index.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.index.lock import IndexLock
-from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
+from indexer.index.schema import INFO_FILE, KINDS, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
 from indexer.index.parallel import write_parallel
 from indexer.index.segcache import SegmentCache, make_pool, prime_segmentations
 from indexer.text.segment import forget
@@ -272,7 +272,7 @@ def _unique(documents) -> list:
 
 def _stats(entries: list[dict], report, started: float, index: Path, cache: SegmentCache,
            written: int, deleted: int) -> BuildStats:
-    kinds = {k: sum(e["kind"] == k for e in entries) for k in ("article", "document", "cited")}
+    kinds = {k: sum(e["kind"] == k for e in entries) for k in KINDS}
     return BuildStats(
         entries=len(entries), articles=kinds["article"], documents=kinds["document"], cited=kinds["cited"],
         files_read=report.files_read, files_used=report.files_used, files_skipped=report.files_skipped,

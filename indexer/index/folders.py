@@ -30,12 +30,13 @@ from whoosh import index as whoosh_index
 from indexer.index.schema import INFO_FILE
 
 __all__ = ["WriteError", "builds_dir", "live_dir", "fresh_dir", "link_index", "switch", "writing",
-           "REPORT_FILE", "MANIFEST_FILE", "KEEP_BUILDS"]
+           "REPORT_FILE", "MANIFEST_FILE", "KEEP_BUILDS", "DEFAULT_INDEX"]
 
 log = logging.getLogger(__name__)
 
 REPORT_FILE = "corpus_report.txt"
 MANIFEST_FILE = "manifest.json"
+DEFAULT_INDEX = "var/index"  # where the CLI and the app look unless told (``--index``, ``VNLEX_INDEX_DIR``)
 KEEP_BUILDS = 2  # the live build folder and the one before it (readers still on it move on within a second)
 
 
