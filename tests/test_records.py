@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from indexer.document import Attachment
-from indexer.read import records
+from indexer.read import jsonlist
 from indexer.read.files import SkipFile
-from indexer.read.records import (RecordError, clean_body, iter_json_list, iter_json_text, iter_jsonl, record_document,
-                             record_stem)
+from indexer.read.jsonlist import iter_json_list, iter_json_text
+from indexer.read.records import RecordError, clean_body, iter_jsonl, record_document, record_stem
 
 # The example line of corpus/README.md: Kế hoạch 93/KH-UBND as cited by the seed article.
 EXAMPLE = {
@@ -128,7 +128,7 @@ LIST = ('[\n {"title": "Điều 1 [a]"},\n {"title": "Khoản \\"2\\" }{", "body
 
 @pytest.mark.parametrize("chunk", [1 << 20, 5])  # whole in one chunk; every token split across chunks
 def test_iter_json_list_reads_item_by_item_and_skips_bad_items(monkeypatch, chunk):
-    monkeypatch.setattr(records, "_CHUNK", chunk)
+    monkeypatch.setattr(jsonlist, "_CHUNK", chunk)
     stream = io.BufferedReader(io.BytesIO(LIST.encode()))
     assert _titles(iter_json_list(stream, Path("f.json"), max_record_bytes=60)) == [
         (1, "Điều 1 [a]"), (2, "record too large (> limit 60 bytes; raise the limit with --max-record-bytes)")

@@ -36,7 +36,8 @@ from indexer.read.files import (
 from indexer.read.decode import DecodeError, decode_bytes
 from indexer.document import Attachment, Document
 from indexer.read.html import read_html
-from indexer.read.records import (TEXT_FIELDS, Outcome, RecordError, iter_json_text, make_document, read_big_json,
+from indexer.read.jsonlist import iter_json_text, read_big_json
+from indexer.read.records import (TEXT_FIELDS, Outcome, RecordError, make_document,
                                   read_records, record_stem)
 
 __all__ = ["CorpusError", "Problem", "ReadReport", "ReadProgress", "CorpusResult", "CorpusReader", "iter_corpus",
