@@ -3,10 +3,16 @@
 ``read_html`` finds the title, the article text (the most specific content element, page furniture
 removed), the author, attachments, attribute tables ("Số ký hiệu | 101/2015/QH13 | …") and, on
 vbpl.vn, the "Thuộc tính" and "Toàn văn" layouts; what a page does not state stays empty.
+
+A page saved by ``indexer.crawl`` ends with a ``<script id="vnlex-crawl">`` JSON block (``crawl.store``):
+its ``url`` is where the page was fetched, and its attachments' text (PDFs) is the body of a page that
+has no full text of its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from typing import Iterable
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -43,6 +49,9 @@ _ATTACHMENT_SELECTORS = (".attachments", ".attachment", ".attach", ".file-attach
 _ATTACHMENT_HEAD_RE = re.compile(r"\s*(?:File|Tệp|Tài liệu) đính kèm", re.IGNORECASE)
 # A link that hides its file behind JavaScript, e.g. vbpl.vn "javascript:downloadfile('a.doc','/TW/…/a.doc')".
 _JS_FILE_RE = re.compile(r"""javascript:.*?['"](/[^'"]+\.\w{2,5})['"]""")
+# A page with less text than this (e.g. a "Thuộc tính" table, a two-line summary above "File đính kèm")
+# has no full text of its own: the text of its PDF attachments, when the crawler saved it, is its body.
+_FULL_TEXT_CHARS = 500
 _PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
                    "date", "dc.date", "dc.date.issued")
 
@@ -169,12 +178,47 @@ def _content(soup: BeautifulSoup) -> Tag:
     return soup
 
 
-def read_html(text: str) -> tuple[pagetext.PageFields, str, tuple[Attachment, ...]]:
-    """An HTML page → (fields, its URL, attachments); vbpl.vn pages have their own layout."""
+def read_html(text: str) -> tuple[pagetext.PageFields, str, tuple[Attachment, ...], str]:
+    """An HTML page → (fields, its URL, attachments, the URL it states); vbpl.vn pages have their own layout.
+
+    The URL is where the crawler fetched the page (``vnlex-crawl`` block), else the one it states
+    (og:url, canonical); the stated one, when there is one, names the page (its id)."""
     soup = BeautifulSoup(text, "html.parser")
-    url = _page_url(soup)
-    if "vbpl.vn" in urlsplit(url).netloc or "VBQPPL_UserControls" in text:
-        return _vbpl_page(soup, url)
+    crawled = _crawl_block(soup)
+    stated = _page_url(soup)
+    url = crawled.get("url") or stated
+    if "vbpl.vn" in urlsplit(stated).netloc or "VBQPPL_UserControls" in text:
+        page, _, attachments = _vbpl_page(soup, url)
+    else:
+        page, attachments = _portal_page(soup, url)
+    return _with_attachment_text(page, crawled), url, attachments, stated or url
+
+
+def _crawl_block(soup: BeautifulSoup) -> dict:
+    """The crawler's ``vnlex-crawl`` block, removed from the page: ``{"url", "attachments"}``, or ``{}``."""
+    tag = soup.find("script", id="vnlex-crawl")
+    if tag is None:
+        return {}
+    try:
+        data = json.loads(tag.string or "")
+    except ValueError:
+        data = {}
+    tag.decompose()
+    return data if isinstance(data, dict) else {}
+
+
+def _with_attachment_text(page: pagetext.PageFields, crawled: dict) -> pagetext.PageFields:
+    """The page, its body the text of its PDFs when it has no full text of its own (``_FULL_TEXT_CHARS``)."""
+    texts = [a.get("text") or "" for a in crawled.get("attachments") or () if isinstance(a, dict)]
+    lines = [" ".join(line.split()) for text in texts if isinstance(text, str) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines or sum(map(len, page.body)) >= _FULL_TEXT_CHARS:
+        return page
+    return dataclasses.replace(page, body=tuple(page.body) + tuple(lines))
+
+
+def _portal_page(soup: BeautifulSoup, url: str) -> tuple[pagetext.PageFields, tuple[Attachment, ...]]:
+    """A portal article or document page (any layout but vbpl.vn's)."""
     attachment_blocks, author_tags = _attachment_blocks(soup), soup.select(", ".join(_AUTHOR_SELECTORS))
     known = _table_fields(soup)
     known.update(published=parse_date(_meta(soup, *_PUBLISHED_META) or _time(soup)),
@@ -188,7 +232,7 @@ def read_html(text: str) -> tuple[pagetext.PageFields, str, tuple[Attachment, ..
         if not tag.decomposed:
             tag.decompose()
     page = pagetext.build_page(_blocks(content), title=title, body_start=0, known=known)
-    return page, url, attachments
+    return page, attachments
 
 
 def _time(soup: BeautifulSoup) -> str:

@@ -14,8 +14,9 @@ Formats, chosen by extension and checked against content:
 Bytes become text in ``decode``; every text field then goes through ``indexer.text.normalize.clean``.
 Nothing is invented: a field the input does not state stays empty. ``files`` walks the corpus and
 keeps the report. Ids never depend on reading order: a record's own ``id``; a page's og:url /
-canonical URL (``url:vbpl.vn/tw/pages/vbpq-toanvan.aspx?itemid=96122``); else its path under the
-corpus folder (``file:articles/foo.html``), which is why ``read_file`` takes that folder as ``root``.
+canonical URL (``url:vbpl.vn/tw/pages/vbpq-toanvan.aspx?itemid=96122``), else the URL a crawled page
+was fetched from (``indexer.crawl``); else its path under the corpus folder
+(``file:articles/foo.html``), which is why ``read_file`` takes that folder as ``root``.
 """
 
 from __future__ import annotations
@@ -254,23 +255,24 @@ def _read_data(path: Path, root: Path | None, suffix: str, data: bytes) -> Itera
             raise SkipFile(str(err)) from None
         return
     if kind == "html":
-        page, url, attachments = read_html(text)
+        page, url, attachments, stated = read_html(text)
     else:
         page = pagetext.parse_text_page(text)
-        url, attachments = "", tuple(Attachment(name) for name in page.attachments)
+        url, stated, attachments = "", "", tuple(Attachment(name) for name in page.attachments)
     if not page.title and not page.body:
         raise SkipFile("no usable text (no title and no body found)")
-    yield 0, _page_document(page, url, attachments, path, root)
+    yield 0, _page_document(page, url, attachments, path, root, stated)
 
 
 # --- pages (.html, .txt) -------------------------------------------------------------------------
 
 
 def _page_document(page: pagetext.PageFields, url: str, attachments: tuple[Attachment, ...],
-                   path: Path, root: Path | None) -> Document:
-    """A page's ``Document``: id from its URL when it states one, else from its path under the corpus."""
+                   path: Path, root: Path | None, stated: str = "") -> Document:
+    """A page's ``Document``: id from the URL it states (else the one it was crawled from), else from
+    its path under the corpus; ``url`` is where it was crawled from, else the one it states."""
     values = {name: getattr(page, name) for name in TEXT_FIELDS if hasattr(page, name) and name != "body"}
     values["body"] = "\n\n".join(page.body)
     values["url"], values["source"] = url, (urlsplit(url).hostname or "") if url else ""
-    doc_id = url_id(url) if url else file_id(path, root)
+    doc_id = url_id(stated or url) if stated or url else file_id(path, root)
     return make_document(values, doc_id=doc_id, kind=page.kind, attachments=attachments, path=str(path))
