@@ -37,6 +37,7 @@ SEED = SHARED / "seeds" / "thanhhoa-article-2023-04-22.txt"
 EXCERPTS = DATA / "web_page_excerpts" / "page_excerpts.jsonl"
 VBPL = DATA / "vbpl_vn_html_samples"
 
+NOT_FOUND = "<html><body><h1>404 Không tìm thấy trang</h1></body></html>".encode("utf-8")
 SLOW_SECONDS = 1.5   # the slow page answers after this long; tests use a smaller client timeout
 HUGE_BYTES = 3_000_000  # the huge page; tests use a smaller --max-bytes
 
@@ -101,11 +102,12 @@ def portal_page(title: str, paragraphs: list[str], *, date: str = "", author: st
             + f'{extra}</div>\n<footer class="footer">Cổng thông tin điện tử tỉnh Thanh Hóa</footer></body></html>\n')
 
 
-def listing_page(title: str, links: list[tuple[str, str]], *, extra: str = "") -> str:
-    """A listing ("Tin tức", "Văn bản") with its links and pagination as ``extra``."""
+def listing_page(title: str, links: list[tuple[str, str]], *, extra: str = "", feed: bool = True) -> str:
+    """A listing ("Tin tức", "Văn bản") with its links, pagination as ``extra``, and a link to the feed."""
     items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(text)}</a></li>\n' for href, text in links)
+    alternate = '<link rel="alternate" type="application/rss+xml" title="Tin mới" href="/rss.xml">' if feed else ""
     return (f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>'
-            f'<link rel="alternate" type="application/rss+xml" title="Tin mới" href="/rss.xml"></head><body>\n'
+            f'{alternate}</head><body>\n'
             f'<header class="banner">{BANNER}</header>\n{MENU}\n<h1>{title}</h1>\n<ul class="list-news">\n{items}</ul>\n'
             f'{extra}</body></html>\n')
 
@@ -224,8 +226,7 @@ class PortalSite:
     def answer(self, handler: BaseHTTPRequestHandler) -> int:
         route = self.routes.get(handler.path)
         if route is None:
-            return self._send(handler, 404, {"Content-Type": "text/html; charset=utf-8"},
-                              "<html><body><h1>404 Không tìm thấy trang</h1></body></html>".encode("utf-8"))
+            return self._send(handler, 404, {"Content-Type": "text/html; charset=utf-8"}, NOT_FOUND)
         if route.sleep:
             time.sleep(route.sleep)
         if route.fail_first:
