@@ -16,6 +16,8 @@ same ``text`` steps as the index):
    ``parallel`` writers, the segmentation cache (``segcache``), the ``lock``, and ``overview``
    (stats, verify).
 
+Before them, ``crawl`` — portal → raw pages in the corpus folder (HTTP, robots, sitemaps, feeds, state).
+
 On top: ``cli`` (``python -m indexer``), ``progress`` (terminal bar or log lines), and ``document``
 (the ``Document`` record every stage passes on). This package never imports Flask.
 """

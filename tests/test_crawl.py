@@ -76,6 +76,8 @@ def test_refresh_builds_then_fetches_only_what_changed(tmp_path):
         first = refresh(site, tmp_path)
         assert first.returncode == 0, first.stderr
         assert "built " in first.stdout
+        # progress on stderr: 25 URLs = 2 sitemaps, 1 feed, 3 listing pages and 19 pages
+        assert any(line.startswith("crawling: 25/25 URLs (100%)") for line in first.stderr.splitlines())
         assert site.hits() == FIRST_HITS
         assert {e.headers["User-Agent"] for e in site.requests} == {
             "vnlex-crawler/0.1 (legal-document search index; +it@example.org)"}

@@ -128,6 +128,23 @@ def test_a_crawl_that_would_remove_too_much_stops_and_asks(tmp_path):
         assert saved_paths(tmp_path) == ["/tin-tuc/bai-1", "/tin-tuc/bai-4"]
 
 
+@needs_data
+def test_max_pages_leaves_the_rest_for_the_next_run_which_starts_with_them(tmp_path):
+    with PortalSite() as site:
+        small_portal(site, "User-agent: *\n")
+        args = ["--site", site.url("/tin-tuc"), "--corpus", str(tmp_path / "corpus"), "--delay", "0.01",
+                "--max-pages", "3", "--exclude", "/van-ban$"]  # the menu's other listing
+        first = crawl(*args)
+        assert first.returncode == 0, first.stderr
+        assert "  1 pages left for the next run (--max-pages)" in first.stderr.splitlines()
+        assert saved_paths(tmp_path) == list(ARTICLES)[:3]
+        since = len(site.requests)
+        assert crawl(*args).returncode == 0
+        assert site.statuses(since) == [("/robots.txt", 200), ("/sitemap.xml", 404), ("/tin-tuc", 304),
+                                        ("/tin-tuc/bai-4", 200), ("/tin-tuc/bai-1", 304), ("/tin-tuc/bai-2", 304)]
+        assert saved_paths(tmp_path) == list(ARTICLES)[:4]
+
+
 @pytest.mark.parametrize("args, message", [
     ([], "Error: no site to crawl: give --site URL (or sites = [...] in --config FILE)"),
     (["--site", "ftp://portal.example/tin-tuc"], "Error: not an http(s) URL: 'ftp://portal.example/tin-tuc'"),
