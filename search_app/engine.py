@@ -33,7 +33,7 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.util.times import datetime_to_long
 
-from indexer.index.whoosh_internals import LENGTH_OF_BYTE, decode_postings, field_length_bytes
+from indexer.index.whoosh_internals import LENGTH_OF_BYTE, decode_postings, field_length_bytes, raw_postings
 from indexer.text.analysis import pairs_of
 from indexer.index.entries import entry_text
 from indexer.text.normalize import clean, fold
@@ -192,7 +192,7 @@ class IndexArrays:
         for leaf, offset in searcher.reader().leaf_readers():
             if (fieldname, text) not in leaf:
                 continue
-            i, w = decode_postings(leaf.postings(fieldname, text), offset)  # deleted entries too
+            i, w = decode_postings(raw_postings(leaf, fieldname, text), offset)  # deleted entries too
             ids += i
             weights += w
         if not ids:

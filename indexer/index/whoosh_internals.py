@@ -15,7 +15,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["WHOOSH_VERSION", "DecoderMismatch", "decode_postings", "decode_public", "field_length_bytes",
+__all__ = ["WHOOSH_VERSION", "DecoderMismatch", "raw_postings", "decode_postings", "decode_public", "field_length_bytes",
            "LENGTH_OF_BYTE", "unsafe_segment_writer", "finalize_segment", "commit_segments", "check_decoder"]
 
 WHOOSH_VERSION = (2, 7, 5)
@@ -35,17 +35,30 @@ LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.floa
 LENGTH_OF_BYTE[0] = 1.0
 
 
+def raw_postings(leaf, fieldname: str, text):
+    """A segment's matcher of a term with its deleted entries left in, as Whoosh's statistics count them
+    (the engine masks deleted entries from results itself).
+
+    ``leaf.postings()`` wraps the matcher in a ``FilterMatcher`` when the segment has deletions, and
+    that wrapper has already moved its child past the leading deleted entries — past whole blocks when
+    they are all deleted — so unwrapping it loses postings. Relies on ``SegmentReader._terms.matcher``
+    (what ``postings()`` calls before wrapping) and ``_text_to_bytes``.
+    """
+    text = leaf._text_to_bytes(fieldname, text)
+    return leaf._terms.matcher(fieldname, text, leaf.schema[fieldname].format)
+
+
 def decode_postings(matcher, offset: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Doc numbers (+ ``offset``) and weights of one segment's postings of a term, deleted entries
-    included, as arrays per block.
+    """Doc numbers (+ ``offset``) and weights of one segment's postings of a term (a ``raw_postings``
+    matcher, not yet moved), as arrays per block.
 
     Relies on ``W3LeafMatcher``: ``_data`` is the block's unpickled ``(ids, weights, values)`` tuple
     loaded by ``_read_data()``; ids are delta-coded unless ``_byteids`` (vector postings); weights are
     ``None`` (all 1), one float for the block, or an array; ``_lastblock`` / ``_goto(_nextoffset)``
     walk the blocks. Any other matcher goes through the public interface.
     """
-    if isinstance(matcher, FilterMatcher):  # deleted entries left out: keep them, as Whoosh's
-        matcher = matcher.child               # statistics do (the engine masks them from results)
+    if isinstance(matcher, FilterMatcher):
+        raise TypeError("decode_postings needs raw_postings(), not a FilterMatcher that has already moved")
     if not isinstance(matcher, W3LeafMatcher):
         return decode_public(matcher, offset)
     m = matcher
@@ -142,10 +155,8 @@ def check_decoder(searcher, fields: tuple[str, ...] = ("text", "text_b", "kind")
             for leaf, offset in reader.leaf_readers():
                 if (fieldname, term) not in leaf:
                     continue
-                fast_ids, fast_w = decode_postings(leaf.postings(fieldname, term), offset)
-                slow = leaf.postings(fieldname, term)
-                slow = slow.child if isinstance(slow, FilterMatcher) else slow
-                slow_ids, slow_w = decode_public(slow, offset)
+                fast_ids, fast_w = decode_postings(raw_postings(leaf, fieldname, term), offset)
+                slow_ids, slow_w = decode_public(raw_postings(leaf, fieldname, term), offset)
                 fast_ids, slow_ids = np.concatenate(fast_ids), slow_ids[0]
                 if not (np.array_equal(fast_ids, slow_ids) and np.allclose(np.concatenate(fast_w), slow_w[0])):
                     raise DecoderMismatch(f"the bulk posting decoder disagrees with Whoosh on {fieldname}:{term!r}: "
