@@ -228,23 +228,36 @@ def verify_cmd(corpus, index, sample):
 
 
 @main.command("cite", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8"))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @_clean_errors
 def cite_cmd(files):
-    """Print the legal documents cited in text, one JSON object per line.
+    """Print the legal documents cited in text, one JSON object per line, each with its
+    "relation" (can_cu, huong_dan, sua_doi, thay_the, bai_bo, het_hieu_luc, thuc_hien, bi_…,
+    dan_chieu) read from its sentence.
 
-    Reads FILES, or standard input when none are given.
+    Reads FILES, or standard input when none are given; given several files, each line also names
+    its "file".
 
     \b
     Example:
-        echo "Kế hoạch số 93/KH-UBND ngày 18/4/2023" | python -m indexer cite
+        echo "Kế hoạch thực hiện Kết luận số 44-KL/TW" | python -m indexer cite
     """
     from indexer.cite.citations import extract_citations
+    from indexer.cite.relations import read_relations
     from indexer.text.normalize import clean
 
-    for stream in files or (click.get_text_stream("stdin", encoding="utf-8"),):
-        for cite in extract_citations(clean(stream.read())):
-            click.echo(json.dumps(cite.to_dict(), ensure_ascii=False))
+    for name in files or ("-",):
+        try:
+            raw = click.get_text_stream("stdin", encoding="utf-8").read() if name == "-" else \
+                Path(name).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{name}: not UTF-8 text") from None
+        text = clean(raw)
+        found = extract_citations(text)
+        for cite, reading in zip(found, read_relations(text, found)):
+            out = {"file": str(name)} if len(files) > 1 else {}
+            out.update(cite.to_dict(), **reading.to_dict())
+            click.echo(json.dumps(out, ensure_ascii=False))
 
 
 # --- crawl, refresh: the portal → the corpus folder (→ the index) --------------------------------
