@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, request
 
+from indexer.cite.cues import RELATIONS
 from search_app.params import parse_params
 from search_app.service import get_service
 from search_app.web import error_response
@@ -45,7 +46,14 @@ def entry(entry_id: str):
 
 @bp.get("/citations/<path:number>")
 def citations(number: str):
-    found, key = get_service().by_number(number)
+    """The entry bearing ``number`` and who cites it; ``?relation=thuc_hien`` keeps one relation;
+    ``entries`` lists every document of that number when there are several (years)."""
+    relation = request.args.get("relation", "").strip()
+    if relation and relation not in RELATIONS:
+        return error_response(400, f"Quan hệ «{relation}» không có; dùng một trong: {', '.join(RELATIONS)}.",
+                              "relation")
+    found, key, several = get_service().citing(number, relation)
     if found is None:
         return error_response(404, f"Kho chưa có văn bản số «{number}».", "number")
-    return {"key": key, "entry": found, "cited_by": found["cited_by"]}
+    return {"key": key, "entry": found, "cited_by": found["cited_by"], "relation": relation or None,
+            "entries": several}

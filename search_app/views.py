@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -10,7 +12,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from indexer.text.normalize import fold
 from search_app.fields import BY_FIELD, FACETS, KIND_LABELS
-from search_app.params import PER_PAGE_CHOICES, SORTS, SearchParams, parse_params, vn_date
+from indexer.cite.cues import LABELS, RELATIONS, REVERSE_LABELS
+from search_app.params import PER_PAGE_CHOICES, SORTS, ParamError, SearchParams, parse_params, vn_date
+from search_app.search import relation_groups
 from search_app.service import get_service
 from search_app.snippets import citation_href, linked_text
 
@@ -83,7 +87,50 @@ def search_page():
 
 def _full_text(entry: dict) -> str:
     offset = len(entry["title"]) + 2 if entry.get("title") and entry.get("body") else 0
-    return linked_text(entry.get("body", ""), entry.get("citations", []), offset)
+    return linked_text(entry.get("body", ""), entry.get("citations", []), offset, href=_cite_href)
+
+
+def _cite_href(cite: dict) -> str:
+    """A citation links to the entry of the year its date names, else to the page of its number."""
+    return url_for("views.entry_page", entry_id=cite["target"]) if cite.get("target") else citation_href(cite)
+
+
+# How a long "cited by" list is narrowed on the entry page: parameter → (item field, label, check).
+NARROW = {"relation": ("relation", "Quan hệ"), "kind": ("kind", "Loại mục"), "year": ("year", "Năm")}
+
+
+def narrow_cited_by(items: list[dict], args) -> tuple[list[dict], dict[str, dict[str, int]], dict[str, str]]:
+    """``items`` kept by ``?relation=&kind=&year=`` (plain links, no script), the count of each value
+    of each (over the items the other two keep), and the values chosen. A value nobody has is a 400."""
+    chosen = {p: args.get(p, "").strip() for p in NARROW if args.get(p, "").strip()}
+    if chosen.get("relation") and chosen["relation"] not in RELATIONS:
+        raise ParamError("relation", f"Quan hệ phải là một trong: {', '.join(RELATIONS)}.")
+    if chosen.get("kind") and chosen["kind"] not in KIND_LABELS:
+        raise ParamError("kind", f"Loại mục phải là một trong: {', '.join(KIND_LABELS)}.")
+    if chosen.get("year") and not re.fullmatch(r"(?:1[89]|20)\d\d", chosen["year"]):
+        raise ParamError("year", "Năm phải gồm 4 chữ số, ví dụ 2023.")
+
+    def keeps(item: dict, skip: str = "") -> bool:
+        return all(item.get(NARROW[p][0]) == v for p, v in chosen.items() if p != skip)
+
+    counts = {p: dict(Counter(i.get(NARROW[p][0]) or "" for i in items if keeps(i, p))) for p in NARROW}
+    counts["relation"] = {r: counts["relation"][r] for r in RELATIONS if r in counts["relation"]}
+    counts["year"] = dict(sorted(counts["year"].items(), reverse=True))
+    return [i for i in items if keeps(i)], counts, chosen
+
+
+def narrow_url(entry_id: str, chosen: dict[str, str], param: str, value: str | None) -> str:
+    """The entry page with ``param`` set to ``value`` (``None``: removed), the other choices kept."""
+    args = {k: v for k, v in {**chosen, param: value}.items() if v}
+    return url_for("views.entry_page", entry_id=entry_id, **args) + "#cited-by"
+
+
+def _render_entry(entry: dict, **extra):
+    cited, counts, chosen = narrow_cited_by(entry["cited_by"], request.args)
+    return render_template("entry.html", entry=entry, full_text=_full_text(entry), cited=cited, counts=counts,
+                           chosen=chosen, NARROW=NARROW, narrow_url=narrow_url, LABELS=LABELS,
+                           REVERSE_LABELS=REVERSE_LABELS, cited_groups=relation_groups(cited, REVERSE_LABELS),
+                           **extra)
 
 
 @bp.get("/entry/<path:entry_id>")
@@ -91,15 +138,17 @@ def entry_page(entry_id: str):
     entry = get_service().entry(entry_id)
     if entry is None:
         abort(404)
-    return render_template("entry.html", entry=entry, full_text=_full_text(entry))
+    return _render_entry(entry)
 
 
 @bp.get("/van-ban/<path:number>")
 def number_page(number: str):
-    entry, key = get_service().by_number(number)
+    entry, key, several = get_service().by_number(number)
     if entry is None:
         abort(404)
-    return render_template("entry.html", entry=entry, full_text=_full_text(entry), number=number, key=key)
+    if several:  # one number, several documents (years): the list, never a guess
+        return render_template("number.html", number=number, key=key, entries=several)
+    return _render_entry(entry, number=number, key=key)
 
 
 @bp.get("/healthz")

@@ -104,9 +104,11 @@ def test_entry_page_links_citations_and_lists_both_directions(client):
     html = page(client, f"/entry/{SEED}")
     assert "<h2>Văn bản được trích dẫn <span class=\"n\">(6)</span></h2>" in html
     assert "<h2>Được trích dẫn bởi <span class=\"n\">(0)</span></h2>" in html
-    # citations inside the full text are links to their number pages
-    assert '<a href="/van-ban/43-CT/TW">Chỉ thị số 43-CT/TW</a>' in html
-    assert '<a href="/van-ban/108-KH/TU">Kế hoạch số 108 - KH/TU</a>' in html
+    # citations inside the full text link to the entry they point to (the one of their year)
+    assert '<a href="/entry/cite:43-ct/tw">Chỉ thị số 43-CT/TW</a>' in html
+    assert '<a href="/entry/cite:108-kh/tu">Kế hoạch số 108 - KH/TU</a>' in html
+    # the seed cites "Chỉ thị số 18/CT-TTg ngày 09/7/2018": the 2018 one, not the four older records
+    assert '<a href="/entry/cite:18/ct-ttg@2018">Chỉ thị số 18/CT-TTg</a>' in html
     assert "Lâm Anh" in html
 
 
@@ -149,7 +151,8 @@ def test_entry_page_dates_read_dd_mm_yyyy(client):
     html = page(client, "/van-ban/101/2015/QH13")  # the vbpl.vn Thuộc tính page of Bộ luật Tố tụng hình sự
     assert '<dt>Ngày ban hành</dt><dd><time datetime="2015-11-27">27/11/2015</time></dd>' in html
     assert '<dt>Ngày có hiệu lực</dt><dd><time datetime="2018-01-01">01/01/2018</time></dd>' in html
-    assert "<dt>Tình trạng hiệu lực</dt><dd>Còn hiệu lực</dd>" in html
+    assert ('<dt>Tình trạng hiệu lực</dt><dd class="status">Còn hiệu lực <span class="basis">(theo thông tin của '
+            'nguồn)</span></dd>') in html
     # the signer is a search for everything they signed
     assert ('<dt>Người ký</dt><dd><a href="/?signer=Nguy%E1%BB%85n+Sinh+H%C3%B9ng" title="Các văn bản do Nguyễn Sinh '
             'Hùng ký">Nguyễn Sinh Hùng</a></dd>') in html

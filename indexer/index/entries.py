@@ -3,6 +3,12 @@
 Every distinct citation key across the corpus becomes an entry of kind ``cited`` unless a real
 document record bears that number, in which case the real document's entry stands for it (its
 "cited by" list is the set of entries whose ``citations`` field holds its key).
+
+Each citation carries its relation (``indexer.cite.relations``). What depends on other entries is
+settled once all are known (``cited_entries``): which entry a citation points to when a number has
+several years (``target_year``), ``cite_count``, and the status the text gives a document ("Hết
+hiệu lực toàn bộ" when a later entry replaces, repeals or ends it; ``apply_status``), which never
+overrides a status the record states.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ from datetime import datetime
 from typing import Iterable
 
 from indexer.cite.citations import extract_citations, number_key
+from indexer.cite.relations import read_relations
 from indexer.document import Document, content_hash
 from indexer.text.normalize import fold, to_new_tone_style
 from indexer.cite.tables import ISSUERS
 
 __all__ = ["law_aliases", "apply_aliases", "canonical_agency", "canonical_status", "canonical_field", "STATUSES", "LAW_TYPES", "document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
-           "keyword", "CITED_PREFIX"]
+           "keyword", "CITED_PREFIX", "target_year", "apply_status", "link_documents", "DERIVED_STATUSES",
+           "citer_summary"]
 
 CITED_PREFIX = "cite:"
 TEXT_FIELDS = ("text", "text_w", "text_b")  # one text (title + body), analysed three ways
@@ -88,8 +96,9 @@ def _iso_date(value: str) -> datetime | None:
 def document_entry(doc: Document) -> dict:
     """The Whoosh fields of one corpus document (title/body analysed three ways by the schema)."""
     text = entry_text(doc.title, doc.body)
-    cites = [c.to_dict() for c in extract_citations(text)]
     own_key = number_key(doc.doc_number) if doc.doc_number else ""
+    found = extract_citations(text)
+    cites = [dict(c.to_dict(), **r.to_dict()) for c, r in zip(found, read_relations(text, found, own_key))]
     keys = sorted({keyword(c["key"]) for c in cites if c["key"] and c["key"] != own_key})
     date = _iso_date(doc.date)
     entry = {
@@ -98,7 +107,8 @@ def document_entry(doc: Document) -> dict:
         "year": doc.date[:4] if date else "", "doc_number": doc.doc_number, "doc_key": own_key,
         "doc_type": doc.doc_type, "agency": canonical_agency(doc.agency), "citations": ",".join(keys), "cites": cites,
         "cite_count": 0, "signer": doc.signer, "effective_date": doc.effective_date,
-        "status": canonical_status(doc.status), "field": canonical_field(doc.field), "author": doc.author, "url": doc.url,
+        "status": canonical_status(doc.status), "status_basis": {"record": canonical_status(doc.status)},
+        "field": canonical_field(doc.field), "author": doc.author, "url": doc.url,
         "source": doc.source, "attachments": [{"name": a.name, "url": a.url} for a in doc.attachments],
         "content_hash": doc.content_hash, "path": doc.path, "subject": "",
     }
@@ -178,7 +188,8 @@ def cited_entry(entry_id: str, key: str, citations: list[dict], citers: list[str
         "title": title, "body": subject, **dict.fromkeys(TEXT_FIELDS, entry_text(title, subject)),
         "year": year, "doc_number": number, "doc_key": key,
         "doc_type": doc_type, "agency": issuer, "citations": "", "cites": [],
-        "cite_count": len(citers), "signer": "", "effective_date": "", "status": "", "field": "",
+        "cite_count": len(citers), "signer": "", "effective_date": "", "status": "", "status_basis": {"record": ""},
+        "field": "",
         "author": "", "url": "", "source": "", "attachments": [], "path": "", "subject": subject,
         "content_hash": content_hash(key, title, subject, date, ",".join(sorted(citers))),
     }
@@ -194,8 +205,9 @@ def citation_year(cite: dict) -> str:
     return str(cite.get("year") or "") or (cite.get("date") or "")[:4]
 
 
-def cited_for_key(key: str, citing: list[tuple[str, dict]], real_years: set[str]) -> list[dict]:
-    """Cited-only entries for one key, from ``(citer id, citation)`` pairs.
+def cited_for_key(key: str, citing: list[tuple[dict, dict]], real_years: set[str]) -> list[dict]:
+    """Cited-only entries for one key, from ``(citing entry, citation)`` pairs (the citing entry as
+    stored: ``id``, ``date``, ``doc_number``, … are read), with their status from what those say.
 
     A number without a year ("Kế hoạch số 93/KH-UBND") names different documents in different
     years; the year of the citation's date tells them apart. A dated citation belongs to the real
@@ -204,8 +216,8 @@ def cited_for_key(key: str, citing: list[tuple[str, dict]], real_years: set[str]
     """
     if "" in real_years:  # a real document of unknown date stands for every citation of its number
         return []
-    dated: dict[str, list[tuple[str, dict]]] = defaultdict(list)
-    undated: list[tuple[str, dict]] = []
+    dated: dict[str, list[tuple[dict, dict]]] = defaultdict(list)
+    undated: list[tuple[dict, dict]] = []
     for citer, cite in citing:
         year = citation_year(cite)
         (dated[year] if year else undated).append((citer, cite))
@@ -220,20 +232,107 @@ def cited_for_key(key: str, citing: list[tuple[str, dict]], real_years: set[str]
     out = []
     for year, group in sorted(groups.items()):
         entry_id = CITED_PREFIX + key + ("" if single or not year else f"@{year}")
-        citers = sorted({c for c, _ in group})
-        out.append(cited_entry(entry_id, key, [c for _, c in group], citers, year))
+        citers = sorted({c["id"] for c, _ in group})
+        entry = cited_entry(entry_id, key, [c for _, c in group], citers, year)
+        out.append(apply_status(entry, group))
     return out
 
 
+def target_year(cite: dict, years: set[str]) -> str | None:
+    """The year of the entry a citation points to among the ``years`` of the entries of its number
+    (``""``: an undated entry), or ``None`` when it cannot tell ("3077/KH-UBND" of 2015 and of 2019,
+    cited without a date). ``cite_count``, "cited by" and the citation's link all follow this."""
+    year = citation_year(cite)
+    if year in years:
+        return year
+    if "" in years:
+        return ""
+    if not year and len(years) == 1:
+        return next(iter(years))
+    return None
+
+
+# What the text can say of a document's force, strongest first: it beats what is weaker.
+DERIVED_STATUSES = ("Hết hiệu lực toàn bộ", "Hết hiệu lực một phần", "Được sửa đổi, bổ sung")
+_ENDS = {"thay_the", "bai_bo", "het_hieu_luc"}          # a later entry does this to the document
+_ENDED = {"bi_thay_the", "bi_bai_bo", "bi_het_hieu_luc"}  # the document says this of itself
+
+
+def _effect(relation: str, partial: bool) -> str:
+    if relation in _ENDS or relation in _ENDED:
+        return DERIVED_STATUSES[1 if partial else 0]
+    return DERIVED_STATUSES[2] if relation in ("sua_doi", "bi_sua_doi") else ""
+
+
+def citer_summary(citer: dict) -> dict:
+    """What a link to a citing entry shows: id, number, title, date (ISO)."""
+    date = citer.get("date")
+    date = date.date().isoformat() if isinstance(date, datetime) else (date or "")
+    return {"id": citer.get("id", ""), "number": citer.get("doc_number", ""), "title": citer.get("title", ""),
+            "date": date, "kind": citer.get("kind", "")}
+
+
+def apply_status(entry: dict, incoming: list[tuple[dict, dict]]) -> dict:
+    """Set ``status`` (and ``status_basis``: what the record says, what the text says, by which
+    entry, from when) from the citations of ``entry`` by others (``incoming``) and its own "bị …".
+
+    Only a later (or undated) entry ends a document; a status the record states wins.
+    """
+    own_date = entry.get("date")
+    found = []
+    for citer, cite in incoming:
+        status = _effect(cite.get("relation", ""), bool(cite.get("partial")))
+        if not status or cite.get("relation", "").startswith("bi_"):
+            continue
+        when = citer.get("date")
+        if isinstance(own_date, datetime) and isinstance(when, datetime) and when < own_date:
+            continue
+        effective = citer.get("effective_date", "")
+        found.append((status, {**citer_summary(citer), "relation": cite["relation"],
+                               "effect_date": cite.get("effect_date") or (effective if _iso_date(effective) else "")}))
+    for cite in entry.get("cites") or []:
+        rel = cite.get("relation", "")
+        if rel in _ENDED or rel == "bi_sua_doi":
+            found.append((_effect(rel, bool(cite.get("partial"))), {
+                "id": "", "number": cite.get("number", ""), "title": cite.get("name", ""), "date": cite.get("date", ""),
+                "kind": "", "key": cite.get("key", ""), "relation": rel, "effect_date": cite.get("effect_date", "")}))
+    record = (entry.get("status_basis") or {}).get("record", "")
+    basis: dict = {"record": record}
+    if found:
+        status, by = min(found, key=lambda f: (DERIVED_STATUSES.index(f[0]), f[1]["effect_date"] or f[1]["date"] or "~"))
+        basis.update(derived=status, by=by)
+    entry["status_basis"] = basis
+    entry["status"] = record or basis.get("derived", "")
+    return entry
+
+
+def link_documents(entries: list[dict], by_key: dict[str, list[tuple[dict, dict]]], cited: list[dict]) -> None:
+    """``cite_count`` and status of the real documents among ``entries``, from who cites them."""
+    years: dict[str, set[str]] = defaultdict(set)
+    for e in entries + cited:
+        if e["doc_key"] and e["kind"] in ("document", "cited"):
+            years[e["doc_key"]].add(e["year"])
+    for e in entries:
+        if e["kind"] != "document":
+            continue
+        incoming = [(citer, c) for citer, c in by_key.get(e["doc_key"], ()) if citer["id"] != e["id"]
+                    and target_year(c, years[e["doc_key"]]) == e["year"]] if e["doc_key"] else []
+        e["cite_count"] = len({citer["id"] for citer, _ in incoming})
+        apply_status(e, incoming)
+
+
 def cited_entries(entries: Iterable[dict], real_years: dict[str, set[str]]) -> list[dict]:
-    """Entries for every cited document that no real document stands for, from the ``cites`` of ``entries``."""
-    by_key: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    """Entries for every cited document that no real document stands for, from the ``cites`` of ``entries``;
+    settles the ``cite_count`` and status of the real documents among ``entries`` on the way."""
+    entries = list(entries)
+    by_key: dict[str, list[tuple[dict, dict]]] = defaultdict(list)
     for entry in entries:
         for cite in entry["cites"]:
             key = keyword(cite["key"])
             if key and key != entry["doc_key"]:
-                by_key[key].append((entry["id"], cite))
+                by_key[key].append((entry, cite))
     out = []
     for key in sorted(by_key):
         out += cited_for_key(key, by_key[key], real_years.get(key, set()))
+    link_documents(entries, by_key, out)
     return out

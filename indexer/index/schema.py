@@ -31,7 +31,10 @@ __all__ = ["build_schema", "built_schema_version", "KINDS", "FACETS", "SCHEMA_VE
 # stored in their canonical form (``entries.canonical_status`` / ``canonical_field``).
 # v8: the analyzers pickled into the index moved with the pipeline's sub-packages
 # (``indexer.analysis`` → ``indexer.text.analysis``): an index of v7 would not unpickle.
-SCHEMA_VERSION = 8
+# v9: each stored citation carries its relation (``cites``: relation, cue, sentence, partial,
+# effect_date), real documents their ``cite_count``, and ``status_basis`` says where the status comes
+# from (the record, or the entry that ends or amends the document): an index of v8 lacks them.
+SCHEMA_VERSION = 9
 
 INFO_FILE = "build_info.json"  # written beside the index by every build: counts, report, schema version
 
@@ -67,6 +70,7 @@ def build_schema() -> Schema:
         cite_count=NUMERIC(stored=True, sortable=True, signed=True),
         signer=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),   # canonical: "Còn hiệu lực", "Hết hiệu lực toàn bộ", …
+        status_basis=STORED(),                   # {"record": …, "derived": …, "by": {id, number, date, relation, …}}
         field=ID(stored=True, sortable=True),    # canonical "; "-separated lĩnh vực, split by the facet
         effective_date=STORED(),
         author=STORED(), url=STORED(), source=STORED(), attachments=STORED(),

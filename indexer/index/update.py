@@ -2,7 +2,9 @@
 
 Files are compared with the manifest of the last build or update (size and mtime first, then the
 entries' content hashes), so an untouched file costs one ``stat``. The cited-document entries whose
-keys the changed entries cite (or cited before) are recomputed from the index itself.
+keys the changed entries cite (or cited before) are recomputed from the index itself, and so are the
+``cite_count`` and status of the real documents of those keys (a document's status depends on the
+entries that replace or repeal it).
 
 The live folder is never written to (a running ``serve`` reads it): the changes are written into a
 new build folder that starts as hard links to the live one's segment files, which is then verified
@@ -25,7 +27,8 @@ from whoosh import index as whoosh_index
 from indexer.index.build import BuildError, corpus_manifest, entry_hash, write_entries
 from indexer.index.folders import MANIFEST_FILE, REPORT_FILE, fresh_dir, link_index, live_dir, switch, writing
 from indexer.read.reader import MAX_RECORD_BYTES, corpus_root, iter_files, read_file
-from indexer.index.entries import apply_aliases, cited_for_key, document_entry, keyword
+from indexer.index.entries import (TEXT_FIELDS, apply_aliases, apply_status, cited_for_key, document_entry,
+                                   entry_text, keyword, target_year)
 from indexer.index.lock import IndexLock
 from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS
 from indexer.index.segcache import SegmentCache, make_pool
@@ -196,7 +199,8 @@ def _keys_of(fields: dict) -> set[str]:
 
 
 def _recompute_cited(ix, keys: set[str], cache) -> int:
-    """Rewrite the cited-only entries of every key in ``keys`` from what the index now holds.
+    """Rewrite the cited-only entries of every key in ``keys`` from what the index now holds, and
+    the real documents of those keys whose ``cite_count`` or status changed.
 
     Entries are found by their key's own postings (a handful each), never by intersecting with
     ``kind``: that term is in nearly every entry, and walking it once per key was most of an update.
@@ -208,16 +212,19 @@ def _recompute_cited(ix, keys: set[str], cache) -> int:
         fresh = []
         with ix.searcher() as s:
             for key in sorted(keys):
-                years = set()
+                years, documents = set(), []
                 for n in s.document_numbers(doc_key=key):
                     fields = s.stored_fields(n)
                     if fields["kind"] == "cited":
                         writer.delete_document(n)
                     elif fields["kind"] == "document":
                         years.add(fields["year"])
-                citing = [(f["id"], c) for f in (s.stored_fields(n) for n in s.document_numbers(citations=key))
+                        documents.append((n, fields))
+                citing = [(f, c) for f in (s.stored_fields(n) for n in s.document_numbers(citations=key))
                           for c in f["cites"] if keyword(c["key"]) == key]
-                fresh += cited_for_key(key, citing, years)
+                cited = cited_for_key(key, citing, years)
+                fresh += cited
+                fresh += _relinked(writer, documents, citing, years | {e["year"] for e in cited})
         for entry in fresh:
             entry["entry_hash"] = entry_hash(entry)
         write_entries(writer, fresh, cache, 1, None)
@@ -226,3 +233,20 @@ def _recompute_cited(ix, keys: set[str], cache) -> int:
         raise
     writer.commit()
     return len(keys)
+
+
+def _relinked(writer, documents: list[tuple[int, dict]], citing: list[tuple[dict, dict]], years: set[str]) -> list[dict]:
+    """The real documents (doc number, stored fields) whose ``cite_count`` or status the citations
+    ``citing`` change, as entries to write again (the old ones are deleted)."""
+    out = []
+    for n, fields in documents:
+        entry = dict(fields, **dict.fromkeys(TEXT_FIELDS, entry_text(fields.get("title", ""), fields.get("body", ""))),
+                     undated=0 if fields.get("date") else 1)
+        incoming = [(f, c) for f, c in citing if f["id"] != entry["id"] and target_year(c, years) == entry["year"]]
+        entry["cite_count"] = len({f["id"] for f, _ in incoming})
+        apply_status(entry, incoming)
+        if (entry["cite_count"], entry["status"], entry["status_basis"]) != (
+                fields.get("cite_count"), fields.get("status"), fields.get("status_basis")):
+            writer.delete_document(n)
+            out.append(entry)
+    return out
