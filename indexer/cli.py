@@ -306,9 +306,10 @@ def _run_crawl(config: CrawlConfig):
     from indexer.crawl.crawler import crawl, report_path
 
     progress = Progress(sys.stderr)
-    progress.phase("crawling", 0, "URLs")
 
     def step(done: int, total: int, url: str) -> None:
+        if not progress.label:  # the first URL: nothing is printed for a crawl that cannot start
+            progress.phase("crawling", total, "URLs")
         progress.total = total
         progress.update(done, url)
 

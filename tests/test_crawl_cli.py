@@ -161,6 +161,9 @@ def test_bad_options_are_one_error_line(tmp_path, args, message):
     ('[crawl]\nsites = ["http://127.0.0.1:9/"]\nspeed = 3\n', "unknown setting 'speed' in {path} (known: "),
     ('[crawl]\nsites = "http://127.0.0.1:9/"\n', "sites in {path} must be a list of strings"),
     ("[crawl\n", "settings file {path} is not valid TOML: "),
+    ('[crawl]\nsites = ["http://127.0.0.1:9/"]\ndelay = "2s"\n', "delay in {path} must be a number, not '2s'"),
+    ('[crawl]\nsites = ["http://127.0.0.1:9/"]\nallow_removals = 1\n',
+     "allow_removals in {path} must be true or false, not 1"),
 ])
 def test_a_bad_settings_file_is_one_error_line(tmp_path, text, message):
     settings = tmp_path / "portal.toml"
@@ -169,3 +172,25 @@ def test_a_bad_settings_file_is_one_error_line(tmp_path, text, message):
     assert done.returncode == 1
     assert done.stderr.startswith("Error: " + message.format(path=settings))
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_corrupt_state_file_is_one_error_line(tmp_path):
+    (tmp_path / "corpus.crawl.sqlite").write_bytes(b"not a database" * 100)
+    done = crawl("--site", "http://127.0.0.1:9/", "--corpus", str(tmp_path / "corpus"))
+    assert (done.returncode, done.stderr.strip()) == (1, (
+        f"Error: cannot use the crawl state {tmp_path / 'corpus.crawl.sqlite'}: file is not a database; move it "
+        "away to start afresh (every page is then fetched again)"))
+
+
+def test_a_robots_txt_that_cannot_be_read_forbids_the_site_and_is_reported(tmp_path):
+    with PortalSite() as site:
+        site.add("/robots.txt", "Lỗi máy chủ", status=500)
+        site.add("/tin-tuc", listing_page("Tin tức", [], feed=False))
+        done = crawl("--site", site.url("/tin-tuc"), "--corpus", str(tmp_path / "corpus"), "--delay", "0.01",
+                     "--retries", "1", "--strict")
+        assert site.statuses() == [("/robots.txt", 500), ("/robots.txt", 500)]  # asked again once, then no more
+        assert done.returncode == 2
+        assert done.stderr.splitlines()[-2:] == [
+            f"  failed: {site.url('/robots.txt')}: HTTP 500 (2 attempts): nothing was fetched from "
+            f"{site.base.split('//')[1]} (a robots.txt that cannot be read forbids all)",
+            "Error: 1 URLs failed (--strict)"]

@@ -2,7 +2,7 @@
 
 - One request at a time (the crawl is sequential) and, per host, ``delay`` seconds from the end of one
   response to the next request (robots.txt's Crawl-delay raises it: ``set_delay``).
-- Timeouts and 5xx are retried ``retries`` times, waiting ``backoff × 2^n`` more each time.
+- Timeouts, 5xx and 429 are retried ``retries`` times, waiting ``backoff × 2^n`` more each time.
 - ``429`` and ``503`` with ``Retry-After`` (seconds or an HTTP date) wait that long, up to ``max_wait``.
 - Redirects are followed by hand: at most ``max_redirects``, same site only, each target checked with
   ``allowed`` (robots.txt); a loop is reported as one.
@@ -115,9 +115,9 @@ class Client:
                     host = host_key(url)
                     self._next[host] = max(self._next.get(host, 0.0), self.clock() + wait)
                     continue
-                if response.status < 500:
+                if response.status < 500 and response.status != 429:
                     return response
-                reason = f"HTTP {response.status}"
+                reason = f"HTTP {response.status}"  # a 429 without Retry-After: the backoff below
             if attempt + 1 < attempts:
                 log.info("crawl: %s: %s; retrying", url, reason)
                 self._postpone(url, self.backoff * 2 ** attempt)

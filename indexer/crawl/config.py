@@ -84,5 +84,20 @@ def load_config(path: Path) -> dict:
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise CrawlError(f"{key} in {path} must be a list of strings")
             value = tuple(value)
+        elif not _fits(value, _DEFAULTS[key]):
+            raise CrawlError(f"{key} in {path} must be {_KIND[type(_DEFAULTS[key])]}, not {value!r}")
         out[key] = value
     return out
+
+
+_DEFAULTS = {f.name: f.default for f in fields(CrawlConfig)}
+_KIND = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
+
+
+def _fits(value, default) -> bool:
+    """Whether a TOML value has the type of a setting's default (an integer is a fine number of seconds)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))

@@ -14,8 +14,8 @@ import hashlib
 import json
 import logging
 import re
+import sqlite3
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
@@ -24,6 +24,7 @@ from indexer.crawl.client import USER_AGENT, Client, FetchError, Response
 from indexer.crawl.config import CrawlConfig, CrawlError
 from indexer.crawl.discover import DiscoverError, feed_links, page_links, read_sitemap
 from indexer.crawl.pdf import PdfError, pdf_text
+from indexer.crawl.report import CrawlReport, report_path, run_report
 from indexer.crawl.robots import Robots
 from indexer.crawl.state import State, state_path
 from indexer.crawl.store import compose, page_bytes, write_atomic
@@ -36,55 +37,6 @@ log = logging.getLogger(__name__)
 
 AGENT_TOKEN = "vnlex-crawler"  # what robots.txt groups are matched against
 _HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
-# Outcomes of a page in a run; "listed" (a listing page, sitemap or feed read) and "missing" are not pages.
-_PAGE_OUTCOMES = ("new", "changed", "unchanged", "removed", "gone", "failed", "skipped")
-
-
-@dataclass(frozen=True)
-class CrawlReport:
-    """What a run did; ``failed`` and ``skipped`` are ``(url, reason)`` pairs, ``notes`` other remarks."""
-
-    run: int
-    resumed: bool
-    new: int
-    changed: int
-    unchanged: int
-    removed: int
-    gone: int
-    failed: tuple[tuple[str, str], ...]
-    skipped: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...]
-    requests: int
-    bytes: int
-    seconds: float
-    pages_left: int = 0
-    removals_blocked: int = 0
-
-    def summary(self) -> str:
-        return (f"pages: {self.new} new, {self.changed} changed, {self.unchanged} unchanged, {self.removed} removed, "
-                f"{self.gone} gone once, {len(self.failed)} failed, {len(self.skipped)} skipped; "
-                f"{self.requests} requests, {self.bytes:,} bytes, {self.seconds:.1f} s")
-
-    def lines(self) -> list[str]:
-        """The summary, then one line per failure, skip and note."""
-        out = [self.summary()]
-        if self.pages_left:
-            out.append(f"{self.pages_left} pages left for the next run (--max-pages)")
-        out += [f"failed: {url}: {reason}" for url, reason in self.failed]
-        out += [f"skipped: {url}: {reason}" for url, reason in self.skipped]
-        return out + [f"note: {note}" for note in self.notes]
-
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out["failed"] = [{"url": u, "reason": r} for u, r in self.failed]
-        out["skipped"] = [{"url": u, "reason": r} for u, r in self.skipped]
-        return out
-
-
-def report_path(corpus: Path) -> Path:
-    """``corpus/`` → ``corpus.crawl-report.json`` beside it."""
-    corpus = Path(corpus)
-    return corpus.with_name(corpus.name + ".crawl-report.json")
 
 
 def crawl(config: CrawlConfig, progress: Callable[[int, int, str], None] | None = None) -> CrawlReport:
@@ -92,7 +44,11 @@ def crawl(config: CrawlConfig, progress: Callable[[int, int, str], None] | None 
     to ``report_path(corpus)``. ``progress(done, total, url)`` is called after each URL."""
     corpus = Path(config.corpus)
     corpus.mkdir(parents=True, exist_ok=True)
-    state = State(state_path(corpus))
+    try:
+        state = State(state_path(corpus))
+    except sqlite3.DatabaseError as err:
+        raise CrawlError(f"cannot use the crawl state {state_path(corpus)}: {err}; move it away to start "
+                         f"afresh (every page is then fetched again)") from None
     agent = f"{USER_AGENT[:-1]}; +{config.contact})" if config.contact else USER_AGENT
     try:
         state.begin()
@@ -141,7 +97,7 @@ class _Run:
                 progress(done or 0, total or 0, row["url"])
         blocked = self._removals()
         self.state.end()
-        return self._report(left, blocked)
+        return run_report(self.state, left, blocked, self.config.max_removals)
 
     def _start_site(self, host: str, site: str) -> None:
         """robots.txt (once a run), the host's delay, then its start pages, sitemaps and feeds queued."""
@@ -152,12 +108,12 @@ class _Run:
             if host_key(start) == host and self.allowed(start):
                 self.state.enqueue(start, "hub", host)
         listed = [normalize(u) for u in robots.sitemaps() + list(self.config.sitemaps)]
-        for url in filter(lambda u: u and same_site(u, {host}), listed):
+        for url in filter(lambda u: u and same_site(u, {host}) and self.allowed(u), listed):
             self.state.enqueue(url, "sitemap", host)
-        if not listed:
+        if not listed and self.allowed(normalize("/sitemap.xml", site)):
             self.state.enqueue(normalize("/sitemap.xml", site), "sitemap", host, optional=True)
         for url in (normalize(u, site) for u in self.config.feeds):
-            if url and same_site(url, {host}):
+            if url and same_site(url, {host}) and self.allowed(url):
                 self.state.enqueue(url, "feed", host)
 
     def _robots(self, host: str, site: str) -> Robots:
@@ -165,14 +121,16 @@ class _Run:
         if saved is not None:
             return Robots(saved["text"], AGENT_TOKEN, disallow_all=saved["status"] >= 500)
         url = normalize("/robots.txt", site)
+        error = None
         try:
             response = self.client.get(url)
             status, text = response.status, response.body.decode("utf-8", "replace")
         except FetchError as err:
             status, text = 599, ""
-            log.warning("crawl: %s: %s", url, err)
+            error = f"{err}: nothing was fetched from {host} (a robots.txt that cannot be read forbids all)"
+            log.warning("crawl: %s: %s", url, error)
         text = text if status == 200 else ""
-        self.state.save_robots(host, status, text)
+        self.state.save_robots(host, url, status, text, error)
         self.state.add(*self._spent())
         return Robots(text, AGENT_TOKEN, disallow_all=status >= 500)
 
@@ -218,6 +176,9 @@ class _Run:
     def _discovery(self, row, what: str) -> Response | None:
         """A sitemap, feed or listing page fetched; ``None`` (with its outcome recorded) when there is
         nothing new to read in it."""
+        if not self.allowed(row["url"]):
+            self._finish(row, "skipped", error="disallowed by robots.txt")
+            return None
         response = self._fetch(row)
         if isinstance(response, str):
             self._finish(row, "failed", error=response)
@@ -386,19 +347,3 @@ class _Run:
                 self.state.db.execute("UPDATE urls SET removed = 1, file = NULL, outcome = ? WHERE url = ?",
                                       (outcome, r["url"]))
         return 0
-
-    def _report(self, left: int, blocked: int) -> CrawlReport:
-        run = self.state.run
-        rows = self.state.rows("done = ? AND kind != 'pdf'", run)
-        count = {o: sum(r["outcome"] == o and r["kind"] == "page" for r in rows) for o in _PAGE_OUTCOMES}
-        failed = tuple((r["url"], r["error"] or "") for r in rows if r["outcome"] == "failed")
-        skipped = tuple((r["url"], r["error"] or "") for r in rows if r["outcome"] == "skipped")
-        notes = tuple(f"{r['url']}: {r['error']}" for r in rows
-                      if r["outcome"] in ("new", "changed", "unchanged") and r["error"])
-        if blocked:
-            notes += (f"{blocked} pages gone twice were kept: more than {self.config.max_removals:.0%} of the saved "
-                      f"pages (--allow-removals to remove them)",)
-        totals = self.state.counts()
-        return CrawlReport(run, self.state.resumed, count["new"], count["changed"], count["unchanged"],
-                           count["removed"], count["gone"], failed, skipped, notes, totals["requests"],
-                           totals["bytes"], round(totals["seconds"], 2), left, blocked)

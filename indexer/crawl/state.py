@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS urls (
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT, finished TEXT, requests INTEGER DEFAULT 0, bytes INTEGER DEFAULT 0,
     seconds REAL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS robots (site TEXT PRIMARY KEY, run INTEGER, status INTEGER, text TEXT);
+CREATE TABLE IF NOT EXISTS robots (site TEXT PRIMARY KEY, run INTEGER, status INTEGER, text TEXT, url TEXT,
+    error TEXT);
 CREATE INDEX IF NOT EXISTS urls_queue ON urls (queued, done);
 """
 _RANK = "CASE kind WHEN 'sitemap' THEN 0 WHEN 'feed' THEN 1 WHEN 'hub' THEN 2 ELSE 3 END"
@@ -91,7 +92,7 @@ class State:
     def finish(self, url: str, outcome: str, requests: int, nbytes: int, seconds: float, **values) -> None:
         """Record ``url``'s outcome in this run with the run's counters, in one transaction."""
         values.update(outcome=outcome, done=self.run)
-        if outcome not in ("failed", "skipped"):
+        if outcome in ("new", "changed", "unchanged", "listed"):  # the page was there
             values.setdefault("last_seen", _now())
         columns = ", ".join(f"{k} = ?" for k in values)
         with self.db:
@@ -117,7 +118,12 @@ class State:
         """The robots.txt read for ``site`` in this run (a resumed run does not ask again)."""
         return self.db.execute("SELECT * FROM robots WHERE site = ? AND run = ?", (site, self.run)).fetchone()
 
-    def save_robots(self, site: str, status: int, text: str) -> None:
+    def save_robots(self, site: str, url: str, status: int, text: str, error: str | None = None) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO robots (site, run, status, text) VALUES (?,?,?,?)",
-                            (site, self.run, status, text))
+            self.db.execute("INSERT OR REPLACE INTO robots (site, run, status, text, url, error) VALUES (?,?,?,?,?,?)",
+                            (site, self.run, status, text, url, error))
+
+    def robots_errors(self) -> list[sqlite3.Row]:
+        """The sites of this run whose robots.txt could not be read (so nothing was fetched from them)."""
+        return self.db.execute("SELECT * FROM robots WHERE run = ? AND error IS NOT NULL ORDER BY site",
+                               (self.run,)).fetchall()
