@@ -311,6 +311,7 @@ KEYS = [
     ("12/2015/TTLT-BTP-BTC", "12/2015/ttlt-btp-btc", "12/2015/TTLT-BTP-BTC"),
     ("03/VBHN-VPQH", "03/vbhn-vpqh", "03/VBHN-VPQH"),
     ("18-ct-ttg", "18-ct-ttg", None),                                 # not a number: folded as typed
+    ("6027/ubnd-vx", "6027/ubnd-vx", "6027/UBND-VX"),                 # binhduong record 1048, typed lowercase
 ]
 
 
@@ -336,6 +337,8 @@ QUERIES = [
     ("nghị định 30/2020/ND-CP và 15/2020/NĐ-CP", [(10, 23, "30/2020/nd-cp"), (27, 40, "15/2020/nd-cp")]),
     ("kế hoạch 93 năm 2023", []),
     ("ngày 09/7/2018", []),
+    ("công văn 6027/ubnd-vx", [(9, 21, "6027/ubnd-vx")]),  # a công văn's department code is free (binhduong 1048)
+    ("1/2 diện tích", []),
 ]
 
 

@@ -257,11 +257,20 @@ def extract_citations(text: str) -> list[Citation]:
 
 
 def _numbers(text: str) -> list[dict]:
-    """Numbers in a short query, accepted without context ("93/kh-ubnd", "43-CT/TW")."""
+    """Numbers in a short query, accepted without context ("93/kh-ubnd", "43-CT/TW").
+
+    A number typed all in lowercase is read as if typed in capitals when that makes it one: a công văn
+    number's department code is free ("6027/ubnd-vx" → "6027/UBND-VX"), and in running text a lowercase
+    unknown code is rejected for good reasons, but a query is a number someone means.
+    """
     f = fold(text)
+    upper = text.upper()
+    upper = upper if len(upper) == len(text) else text
     found = []
     for m in _NUMBER_RE.finditer(f):
-        if _left_ok(f, m.start()) and (parts := _number_parts(text, f, m, None)):
+        if not _left_ok(f, m.start()):
+            continue
+        if parts := _number_parts(text, f, m, None) or _number_parts(upper, f, m, None):
             found.append(dict(parts, start=m.start()))
     return sorted(found + _scan_standards(text, f), key=lambda h: h["start"])
 

@@ -134,8 +134,10 @@ PASSIVE_GAP_WORDS = r"theo\s+quy\s+dinh\s+tai|theo|bang\s+cum\s+tu|cum\s+tu|bang
 
 # Right before a cue that ends a document, what shows the citing entry is its subject: nothing (the
 # clause starts with it: "Bãi bỏ Thông tư số …"), "này" ("Thông tư này thay thế …"), a type word
-# ("ban hành Thông tư bãi bỏ Thông tư liên tịch số …") or other cues ("Sửa đổi, bãi bỏ một số điều …"). [CB]
+# ("ban hành Thông tư bãi bỏ Thông tư liên tịch số …", "Quyết định có hiệu lực kể từ ngày ký và thay thế …")
+# or other cues ("Sửa đổi, bãi bỏ một số điều …"). [CB]
 STRONG_LEAD = (r"^(?:\(|\s|,|:|-|\d|va\b|sua\s+doi|bo\s+sung|thay\s+the|bai\s+bo)*$"
+               r"|^(?:thong\s+tu|nghi\s+dinh|quyet\s+dinh|nghi\s+quyet|luat|chi\s+thi|ke\s+hoach)\s+co\s+hieu\s+luc"
                r"|(?<![a-z])nay(?![a-z])|(?:thong\s+tu|nghi\s+dinh|quyet\s+dinh|nghi\s+quyet|luat|chi\s+thi|"
                r"phap\s+lenh|thong\s+tu\s+lien\s+tich)\s*$")
 

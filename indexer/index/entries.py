@@ -22,10 +22,10 @@ from indexer.cite.citations import extract_citations, number_key
 from indexer.cite.relations import read_relations
 from indexer.document import Document, content_hash
 from indexer.text.normalize import fold, to_new_tone_style
-from indexer.cite.tables import ISSUERS
+from indexer.cite.tables import CONTEXT_ISSUERS, ISSUERS
 
 __all__ = ["law_aliases", "apply_aliases", "canonical_agency", "canonical_status", "canonical_field", "STATUSES", "LAW_TYPES", "document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
-           "keyword", "CITED_PREFIX", "target_year", "apply_status", "link_documents", "DERIVED_STATUSES",
+           "keyword", "CITED_PREFIX", "local_agency", "target_year", "apply_status", "link_documents", "DERIVED_STATUSES",
            "citer_summary"]
 
 CITED_PREFIX = "cite:"
@@ -49,15 +49,39 @@ _LOCAL_BODIES = ((re.compile(r"^(?:ủy|uỷ)\s+ban\s+nhân\s+dân\b", re.IGNORE
 _NATIONAL = {fold(name): name for name in ISSUERS.values()}
 
 
+# Bodies written several ways in real text (the seed page: "Ban Bí thư Trung ương Đảng" and "Ban Bí thư").
+_SAME_BODY = {fold(k): v for k, v in {"Ban Bí thư": "Ban Bí thư Trung ương Đảng",
+                                      "Ban Bí thư Trung ương": "Ban Bí thư Trung ương Đảng",
+                                      "Bộ Chính trị Trung ương Đảng": "Bộ Chính trị"}.items()}
+
+
 def canonical_agency(agency: str) -> str:
     """One spelling per body: ``"Uỷ ban nhân dân tỉnh Thanh Hoá"`` → ``"UBND tỉnh Thanh Hóa"``,
-    ``"QUỐC HỘI"`` → ``"Quốc hội"``."""
-    agency = " ".join(to_new_tone_style(agency).split())
+    ``"QUỐC HỘI"`` → ``"Quốc hội"``, ``"Ban Bí thư"`` → ``"Ban Bí thư Trung ương Đảng"``, no trailing period."""
+    agency = " ".join(to_new_tone_style(agency).split()).rstrip(" .;,")
     if fold(agency) in _NATIONAL:
         return _NATIONAL[fold(agency)]
+    if fold(agency) in _SAME_BODY:
+        return _SAME_BODY[fold(agency)]
     for pattern, short in _LOCAL_BODIES:
         agency = pattern.sub(short, agency)
     return agency
+
+
+# A code whose body depends on the place ("UBND", "TU"): named with the province of the entries
+# citing it when they are all of one ("UBND tỉnh Bình Dương"), else left out: a bare code is no agency.
+_PLACE_RE = re.compile(r"\b(tỉnh|thành phố) ([A-ZĐ]\w*(?: [A-ZĐ]\w*)*)$")
+_LOCAL_NAMES = {"UBND": "UBND {kind} {place}", "HĐND": "HĐND {kind} {place}", "TU": "{party} {place}"}
+
+
+def local_agency(code: str, places: Iterable[str]) -> str:
+    """``"UBND"`` cited by entries of ``"UBND tỉnh Bình Dương"`` → ``"UBND tỉnh Bình Dương"``; ``""`` when
+    the citing entries name no single province or the code is not one of a province's bodies."""
+    found = {m.groups() for p in places if (m := _PLACE_RE.search(canonical_agency(p)))}
+    if code not in _LOCAL_NAMES or len(found) != 1:
+        return ""
+    kind, place = next(iter(found))
+    return _LOCAL_NAMES[code].format(kind=kind, place=place, party="Tỉnh ủy" if kind == "tỉnh" else "Thành ủy")
 
 
 # vbpl.vn's "Tình trạng hiệu lực" values; sources word them otherwise (binhduong.gov.vn: "Văn bản đang
@@ -154,13 +178,14 @@ def law_aliases(entries: Iterable[dict]) -> dict[tuple[str, str], str]:
 
 
 def apply_aliases(entry: dict, aliases: dict[tuple[str, str], str]) -> dict:
-    """Point name-only citations of ``entry`` at the law's number key when the corpus knows it."""
+    """Point name-only citations of ``entry`` at the law's number key when the corpus knows it (its own
+    number too: a law that names itself is no citation of another document)."""
     for c in entry["cites"]:
         if c["number"] or not c["key"]:
             continue
         name_key = keyword(c["key"])
         target = aliases.get((name_key, str(c.get("year") or ""))) or aliases.get((name_key, ""))
-        if target and target != entry["doc_key"]:
+        if target:  # a law naming itself ("Luật Phổ biến, giáo dục pháp luật" in its own text) cites nothing
             c["name_key"], c["key"] = c["key"], target
     entry["citations"] = ",".join(sorted({keyword(c["key"]) for c in entry["cites"]
                                           if c["key"] and keyword(c["key"]) != entry["doc_key"]}))
@@ -172,15 +197,20 @@ def _most_common(values: Iterable[str]) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def cited_entry(entry_id: str, key: str, citations: list[dict], citers: list[str], year: str = "") -> dict:
-    """One entry for a document known only from citations of it: best number, type, date, subject."""
+def cited_entry(entry_id: str, key: str, citations: list[dict], citers: list[str], year: str = "",
+                places: Iterable[str] = ()) -> dict:
+    """One entry for a document known only from citations of it: best number, type, date, subject;
+    ``places`` are the agencies of the citing entries (a local body's province)."""
     number = _most_common(c["number"] for c in citations)
     name = _most_common(c.get("name", "") for c in citations)
     doc_type = _most_common(c["doc_type"] for c in citations)
     date = _most_common(c["date"] for c in citations if not year or c["date"][:4] == year)
     subject = max((c.get("subject", "") for c in citations), key=len, default="")
-    issuer = canonical_agency(_most_common(c.get("issuer_name", "") for c in citations) or _most_common(
-        c.get("issuer_code", "") for c in citations))
+    issuer = canonical_agency(_most_common(c.get("issuer_name", "") for c in citations))
+    if not issuer:
+        code = _most_common(c.get("issuer_code", "") for c in citations)
+        national = code in ISSUERS and code not in CONTEXT_ISSUERS
+        issuer = canonical_agency(ISSUERS[code]) if national else local_agency(code, places)
     title = name or " ".join(p for p in (doc_type, "số" if number else "", number) if p)
     year = year or (date[:4] if date else "")
     entry = {
@@ -233,7 +263,8 @@ def cited_for_key(key: str, citing: list[tuple[dict, dict]], real_years: set[str
     for year, group in sorted(groups.items()):
         entry_id = CITED_PREFIX + key + ("" if single or not year else f"@{year}")
         citers = sorted({c["id"] for c, _ in group})
-        entry = cited_entry(entry_id, key, [c for _, c in group], citers, year)
+        entry = cited_entry(entry_id, key, [c for _, c in group], citers, year,
+                            [c.get("agency", "") for c, _ in group])
         out.append(apply_status(entry, group))
     return out
 
