@@ -47,6 +47,7 @@ from indexer.cite.citations import extract_citations, number_key  # noqa: E402
 from indexer.cite.cues import RELATIONS  # noqa: E402
 from indexer.cite.relations import STRONG, read_relations  # noqa: E402
 from indexer.text.normalize import clean  # noqa: E402
+from bench.common import write_result  # noqa: E402
 
 DEFAULT_DATA = REPO / "tests" / "data" / "relations_labelled.jsonl"
 RESULTS = REPO / "bench" / "results" / "relations_eval.json"
@@ -112,8 +113,7 @@ def main(argv=None) -> int:
             got = predict(r["sentence"], r["number"])
             if got != r["relation"]:
                 print(f"\n[{r['split']}] {r['number']}: labelled {r['relation']}, read {got}\n  {r['sentence']}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_result(RESULTS, out)
     return 0
 
 

@@ -156,10 +156,22 @@ def rows_read_memory(r: dict) -> list[tuple]:
     return out
 
 
+def rows_relations(r: dict) -> list[tuple]:
+    out = []
+    for split, label in (("dev", "dev (cues written reading these sources)"), ("heldout", "held out (gazette web pages)")):
+        if split not in r:
+            continue
+        m = r[split]
+        out.append((f"relations, {label}, {m['numbers_found']} citations: accuracy", _fmt(m["accuracy"]), "≥ 0.90"))
+        out.append((f"relations, {label}: thay_the + bai_bo + het_hieu_luc precision ({m['strong_predicted']} said)",
+                    _fmt(m["strong_precision"]), "≥ 0.95"))
+    return out
+
+
 ROWS = {"analysis": rows_analysis, "build": rows_build, "query": rows_query, "doc_numbers": rows_numbers,
         "peers": rows_peers, "quality": rows_quality, "tune": rows_tune,
         "tune-pairs": rows_tune, "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers, "query-proposed": rows_query,
-        "read_memory": rows_read_memory}
+        "read_memory": rows_read_memory, "relations_eval": rows_relations}
 SKIP_IN_TABLE = ("speed_queries",)  # inputs, not results
 
 
