@@ -265,6 +265,11 @@ def cite_cmd(files):
 from indexer.crawl.config import CrawlConfig, CrawlError, load_config  # noqa: E402  (appended commands)
 
 
+crawl_strict_option = click.option(
+    "--strict", is_flag=True,
+    help="Exit with status 2 when a URL failed (refresh: or some corpus input was skipped); for scheduled jobs.")
+
+
 def _crawl_options(command):
     """The options of ``crawl`` and ``refresh`` (a settings file's values are overridden by them)."""
     options = [
@@ -341,7 +346,7 @@ def _crawl_errors(command):
 
 @main.command("crawl", context_settings=CONTEXT)
 @_crawl_options
-@strict_option
+@crawl_strict_option
 @_crawl_errors
 def crawl_cmd(corpus, config_file, strict, **given):
     """Fetch a portal's pages into the corpus folder: robots.txt, sitemaps, feeds, listing pages.
@@ -365,7 +370,7 @@ def crawl_cmd(corpus, config_file, strict, **given):
 @_crawl_options
 @index_option
 @jobs_option
-@strict_option
+@crawl_strict_option
 @_crawl_errors
 def refresh_cmd(corpus, config_file, index, jobs, strict, **given):
     """Crawl the portal (as `crawl`), then `update` the index (or `build` it when there is none).

@@ -194,3 +194,11 @@ def test_a_robots_txt_that_cannot_be_read_forbids_the_site_and_is_reported(tmp_p
             f"  failed: {site.url('/robots.txt')}: HTTP 500 (2 attempts): nothing was fetched from "
             f"{site.base.split('//')[1]} (a robots.txt that cannot be read forbids all)",
             "Error: 1 URLs failed (--strict)"]
+
+
+@pytest.mark.parametrize("command", ["crawl", "refresh"])
+def test_crawl_and_refresh_have_help_with_an_example(command):
+    done = subprocess.run([sys.executable, "-m", "indexer", command, "-h"], cwd=REPO, capture_output=True, text=True,
+                          env=_env(), timeout=60, stdin=subprocess.DEVNULL)
+    assert (done.returncode, "Example:" in done.stdout, f"python -m indexer {command}" in done.stdout) == \
+        (0, True, True), done.stdout

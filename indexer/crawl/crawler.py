@@ -264,7 +264,7 @@ class _Run:
             return self._finish(row, "gone" if saved is not None else "failed", gone=gone,
                                 http_status=response.status, error=f"HTTP {response.status}")
         if response.status == 304 and saved is not None:
-            raw, final = page_bytes(saved), row["url"]
+            raw, final = page_bytes(saved), response.url
         elif response.status == 200:
             if response.content_type not in _HTML_TYPES:
                 return self._finish(row, "skipped", http_status=200,
