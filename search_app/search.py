@@ -44,6 +44,7 @@ __all__ = ["SearchService", "NoIndexError", "EngineCheckError", "SearchResponse"
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY = 1.0  # seconds between checks for a rebuilt or updated index, per thread
+KEEP_ARRAYS = 2  # index versions whose columns and decoded postings are kept (the old and the new)
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
@@ -142,7 +143,9 @@ class SearchService:
     def __init__(self, index_dir: str | os.PathLike):
         self.index_dir = Path(index_dir)
         self._local = threading.local()
-        self._arrays: tuple[tuple, IndexArrays] | None = None  # shared by every thread, per index version
+        # shared by every thread, per index version: while threads move to a new version (within
+        # REFRESH_EVERY) both are read, and the arrays of neither are rebuilt again and again
+        self._arrays: dict[tuple, IndexArrays] = {}
         self._arrays_lock = threading.Lock()
         self._open: set = set()  # every searcher not yet closed, of any thread: closed with the service
         weakref.finalize(self, _close_all, self._open)
@@ -221,16 +224,17 @@ class SearchService:
         leaves = reader.leaf_readers()
         folder = getattr(leaves[0][0].storage(), "folder", "") if leaves else ""
         key = (folder, reader.generation(), tuple(leaf.segment().segment_id() for leaf, _ in leaves))
-        current = self._arrays
-        if current is not None and current[0] == key:
-            return current[1]
+        got = self._arrays.get(key)
+        if got is not None:
+            return got
         with self._arrays_lock:
-            current = self._arrays
-            if current is None or current[0] != key:
+            got = self._arrays.get(key)
+            if got is None:
                 self._check_engine(s)
-                current = (key, IndexArrays(s, FACET_FIELDS))
-                self._arrays = current
-        return current[1]
+                got = self._arrays[key] = IndexArrays(s, FACET_FIELDS)
+                while len(self._arrays) > KEEP_ARRAYS:  # the oldest version: no thread reads it any more
+                    self._arrays.pop(next(iter(self._arrays)))
+        return got
 
     def _check_engine(self, s) -> None:
         """Refuse to serve an index whose postings the engine's bulk decoder reads differently from
