@@ -7,7 +7,9 @@ meets the index in the same spelling, the same words and the same syllables:
   bears it (first) and the entries citing it;
 - ``"quoted phrases"`` must appear as phrases, ``-word`` excludes, ``a OR b`` offers alternatives;
 - plain words match as words (pyvi compounds), as syllables, and folded (without diacritics); when
-  the query has diacritics, exact matches score above folded ones.
+  the query has diacritics, exact matches score above folded ones;
+- an abbreviation matches its long form and the other way round (``UBND`` ↔ "Ủy ban nhân dân",
+  ``search_app.abbreviations``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from whoosh import query as Q
 from indexer.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 from indexer.cite.citations import find_numbers
 from indexer.text.normalize import clean, fold
+from search_app.abbreviations import segments
 
 __all__ = ["ExactPhrase", "ParsedQuery", "parse_query", "text_query", "MAX_TERMS", "type_number_query", "is_short", "compose",
            "exclusion_query", "any_word_query", "WEIGHTS"]
@@ -50,6 +53,9 @@ WEIGHTS = {
     # row counts as a phrase; a pair approximates a two-syllable word and works without diacritics.
     # Tuned on alqac2024_unverified_train, checked on alqac2023_train (bench/tune.py --pairs).
     "long_text": 0.05, "long_text_f": 0.155, "long_text_w": 0.075, "long_pair": 3.0,
+    # Preferences (``understand.plan_query``): factors on the scores of entries that already match.
+    "year": 1.3,          # entries of a year the query names ("… 2012")
+    "law_cited": 1.2,     # entries of a law the query names ("luật an ninh mạng"), and citing it when looked up
 }
 # Up to this many distinct syllables a query is "short": every syllable is required and phrase, title
 # and word bonuses apply. Longer queries (questions, pasted sentences) rank any-word matches by BM25,
@@ -127,8 +133,17 @@ def _weighted(fieldname: str, words: list[str], weight_key: str) -> list[Q.Query
 
 
 def is_short(text: str) -> bool:
-    """At most ``SHORT_QUERY`` distinct syllables: every one of them is required."""
-    return len(set(_tokens(_FOLD, text))) <= SHORT_QUERY
+    """At most ``SHORT_QUERY`` distinct syllables (an abbreviation's long form counts as one, as the
+    abbreviation does): every one of them is required."""
+    return len({run for run, _ in segments(_tokens(_FOLD, text))}) <= SHORT_QUERY
+
+
+def _required_unit(run: tuple[str, ...], alt: tuple[str, ...] | None) -> Q.Query:
+    """A required folded syllable, or a run that is an abbreviation or its long form: either form."""
+    weight = WEIGHTS["text_f"]
+    if alt is None:
+        return Q.Term("text_f", run[0], boost=weight)
+    return Q.Or([_phrase("text_f", list(run), weight), _phrase("text_f", list(alt), weight)])
 
 
 def text_query(text: str, accented: bool, require_all: bool) -> Q.Query | None:
@@ -141,12 +156,14 @@ def text_query(text: str, accented: bool, require_all: bool) -> Q.Query | None:
         if accented:
             terms += _weighted("text", syls, "long_text") + _weighted("text_w", _tokens(_WORD, text), "long_text_w")
         seq, field = (syls, "text") if accented else (folded, "text_f")
+        terms += [_phrase("text_f", list(alt), WEIGHTS["long_text_f"]) for _, alt in segments(folded) if alt]
         if WEIGHTS["long_pair"]:  # each pair where it stands in a row (``text_b``), scored as a phrase
             terms += [Q.Phrase(field, list(p), boost=WEIGHTS["long_pair"]) for p in dict.fromkeys(zip(seq, seq[1:]))]
         return Q.Or(terms or [Q.Term("text_f", f) for f in folded])
-    # Required: every syllable, folded (the folded term holds the exact one). With diacritics typed,
-    # exact syllables, words and the title then add to the score of what matched.
-    required = Q.And([Q.Term("text_f", f, boost=WEIGHTS["text_f"]) for f in dict.fromkeys(folded)])
+    # Required: every syllable, folded (the folded term holds the exact one), an abbreviation or its
+    # long form ("ubnd" or "uy ban nhan dan"). With diacritics typed, exact syllables, words and the
+    # title then add to the score of what matched.
+    required = Q.And(list(dict.fromkeys(_required_unit(run, alt) for run, alt in segments(folded))))
     bonus = []
     if accented:
         bonus = (_weighted("text", syls, "text") + _weighted("text_w", _tokens(_WORD, text), "text_w")

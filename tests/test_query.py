@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_app.query import parse_query
+from search_app.query import is_short, parse_query, text_query
 from search_app.understand import near_miss_keys, type_and_number
 
 
@@ -44,3 +44,20 @@ def test_type_and_bare_number(text, found, rest):
     out = type_and_number(parse_query(text), ["Chỉ thị", "Kế hoạch", "Luật"])
     assert [(t, n) for t, n, _ in out] == found
     assert (out[-1][2].groups if out else parse_query(text).groups) == rest
+
+
+@pytest.mark.parametrize("text, short", [
+    ("quyết định ủy ban nhân dân tỉnh bình dương", True),   # "ủy ban nhân dân" counts as one, as "UBND" does
+    ("quyet dinh uy ban nhan dan tinh binh duong", True),
+    ("người nghiện ma túy bị đưa vào cơ sở cai nghiện", False),
+])
+def test_long_forms_of_abbreviations_count_as_one_syllable(text, short):
+    assert is_short(text) is short
+
+
+def test_required_abbreviation_accepts_either_form():
+    from whoosh import query as Q
+
+    query = text_query("ubnd tỉnh", accented=True, require_all=True)
+    either = Q.Or([Q.Term("text_f", "ubnd", boost=0.25), Q.Phrase("text_f", ["uy", "ban", "nhan", "dan"], boost=0.25)])
+    assert query.a == Q.And([either, Q.Term("text_f", "tinh", boost=0.25)])
