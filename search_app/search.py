@@ -25,19 +25,19 @@ from whoosh import query as Q
 from whoosh.reading import ReaderClosed
 
 from indexer.cite.citations import number_key
-from indexer.index.entries import citation_year, keyword
+from indexer.index.entries import LAW_TYPES, citation_year, keyword
 from indexer.cite.cues import LABELS, RELATIONS, REVERSE_LABELS, STRENGTH
 from indexer.cite.relations import quote
 from indexer.index.entries import entry_text, target_year
 from indexer.text.normalize import fold
 from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, built_schema_version
 from indexer.index.whoosh_internals import DecoderMismatch, check_decoder
-from search_app.engine import Evaluator, IndexArrays
+from search_app.engine import Evaluator, IndexArrays, Scored
 from search_app.fields import BY_PARAM, FACETS, FACET_FIELDS
 from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
 from search_app.snippets import snippet, query_terms
-from search_app.understand import QueryPlan, near_miss_keys, plan_query
+from search_app.understand import QueryPlan, law_words, near_miss_keys, plan_query
 
 __all__ = ["SearchService", "NoIndexError", "EngineCheckError", "SearchResponse", "relation_groups"]
 
@@ -48,6 +48,8 @@ KEEP_ARRAYS = 2  # index versions whose columns and decoded postings are kept (t
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
+# Laws known by name are read from the titles of law entries (once per index version): bounded.
+MAX_LAW_ENTRIES, MAX_LAW_NAME_WORDS = 5000, 16
 
 
 def _close_all(searchers: set) -> None:
@@ -295,7 +297,28 @@ class SearchService:
         def known(key: str) -> bool:
             return bool(reader.doc_frequency("doc_key", key) or reader.doc_frequency("citations", key))
 
-        return plan_query(text, known, list(self.options()["doc_type"]), lambda key: self._shown_number(s, key))
+        return plan_query(text, known, list(self.options()["doc_type"]), lambda key: self._shown_number(s, key),
+                          self._laws(s))
+
+    def _laws(self, s) -> dict[tuple[str, ...], list[tuple[str, str, str]]]:
+        """The laws the index holds by name: folded name words → ``[(year, number key, id)]``, newest first
+        (read once per index version: entries of a law type whose title is a law's name)."""
+        a = self.arrays(s)
+        cached = getattr(self, "_law_table", None)
+        if cached is not None and cached[0] is a:
+            return cached[1]
+        types = Q.Or([Q.Term("doc_type", t) for t in sorted(LAW_TYPES)])
+        heads = Q.Or([Q.Term("title", w) for w in ("luật", "lệnh", "pháp")])
+        found = Evaluator(a, s).run(Q.And([types, heads])).match
+        table: dict[tuple[str, ...], set[tuple[str, str, str]]] = {}
+        for doc in np.flatnonzero(found)[:MAX_LAW_ENTRIES].tolist():
+            fields = s.stored_fields(doc)
+            words, key = law_words(fields.get("title", "")), fields.get("doc_key") or ""
+            if key and ":" not in key and 1 < len(words) <= MAX_LAW_NAME_WORDS and words[0] in ("luat", "bo", "phap", "hien"):
+                table.setdefault(words, set()).add((fields.get("year") or "", key, fields["id"]))
+        laws = {words: sorted(v, reverse=True) for words, v in table.items()}
+        self._law_table = (a, laws)
+        return laws
 
     @_recovering
     def options(self) -> dict[str, dict[str, int]]:
@@ -315,8 +338,8 @@ class SearchService:
         a = self.arrays(s)
         ev = Evaluator(a, s)
         plan = self.plan(s, params.q)
-        allowed = self._mask(a, ev, params, plan)
-        browse = plan.query is None and (allowed is not None or not params.q.strip())
+        allowed, notes = self._mask(a, ev, params, plan)
+        browse = plan.query is None and not plan.first and (allowed is not None or not params.q.strip())
         found, match, strict_total = self._evaluate(ev, plan, allowed, browse)
         docs = np.flatnonzero(match)
         total = len(docs)
@@ -330,15 +353,23 @@ class SearchService:
                    for d in page]
         suggestion = self.suggest(s, plan.parsed) if strict_total == 0 and params.q.strip() else ""
         return SearchResponse(total, params.page, params.per_page, results, self.facet_counts(a, match), suggestion,
-                              plan.number_keys, plan.notes)
+                              plan.number_keys, plan.notes + notes)
 
-    def _mask(self, a: IndexArrays, ev: Evaluator, params: SearchParams, plan: QueryPlan) -> np.ndarray | None:
-        """Entries the filters let through, less those the query excludes (``-word``); ``None``: all."""
+    def _mask(self, a: IndexArrays, ev: Evaluator, params: SearchParams,
+              plan: QueryPlan) -> tuple[np.ndarray | None, tuple[str, ...]]:
+        """Entries the filters let through, less those the query excludes (``-word``), and within the
+        year the query says ("năm 2019") when the index has entries of it; ``None``: all. And what the
+        page says about that year."""
         allowed = self._allowed(a, params)
         if plan.excluded is not None:
             gone = ev.run(plan.excluded).match
             allowed = ~gone if allowed is None else allowed & ~gone
-        return allowed
+        if plan.year and not params.values("year"):
+            of_year = BY_PARAM["year"].mask(*a.facets["year"], [plan.year])
+            of_year = of_year if allowed is None else allowed & of_year
+            if of_year.any():
+                return of_year, (f"Chỉ các kết quả năm {plan.year}, như câu tìm nói “năm {plan.year}”.",)
+        return allowed, ()
 
     @staticmethod
     def _evaluate(ev: Evaluator, plan: QueryPlan, allowed: np.ndarray | None, browse: bool):
@@ -350,7 +381,25 @@ class SearchService:
         if strict_total == 0 and plan.fallback is not None:
             found = ev.run(plan.fallback)
             match = found.match if allowed is None else found.match & allowed
-        return found, match, strict_total
+        if browse:
+            return found, match, strict_total
+        score = found.score.copy()
+        for q, factor in plan.prefer:  # a preference reorders what matched, it never adds to it
+            score[ev.run(q).match & match] *= factor
+        if plan.first:
+            score, match = SearchService._put_first(ev, plan.first, allowed, score, match)
+        return Scored(match, score), match, strict_total
+
+    @staticmethod
+    def _put_first(ev: Evaluator, first, allowed, score: np.ndarray, match: np.ndarray):
+        """Entries of ``first`` (in its order; ties by their own score) above every other result."""
+        step = float(score.max(initial=0.0)) + 1.0
+        pinned = score.copy()
+        for rank, q in reversed(list(enumerate(first))):
+            hit = ev.run(q).match if allowed is None else ev.run(q).match & allowed
+            pinned[hit] = score[hit] + step * (len(first) - rank)
+            match = match | hit
+        return pinned, match
 
     @staticmethod
     def _page(a: IndexArrays, docs: np.ndarray, score: np.ndarray, params: SearchParams, by_date: bool):

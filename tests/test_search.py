@@ -77,3 +77,109 @@ def test_rebuild_is_seen_without_restart(tmp_path):
         assert svc.doc_count() == 3
     finally:
         search_module.REFRESH_EVERY = 1.0
+
+
+# --- queries as researchers type them (issue 17) -------------------------------------------------------
+#
+# The demonstration corpus (corpus/: laws, plans, articles citing them) and real law articles of
+# ALQAC (../shared/data/alqac2023_2024/beir/corpus.jsonl) recorded as phapdien records are: titled
+# "Điều N. …", bearing their law's number (bench/common.py phapdien_record does the same).
+ARTICLE_LAWS = {"Luật An ninh mạng": ("24/2018/QH14", {"1", "2", "3"}),
+                "Luật Tố tụng hành chính": ("93/2015/QH13", {"2", "142", "143", "144"})}
+
+
+def _article_records() -> list[dict]:
+    from tests.conftest import shared_path
+
+    out = []
+    with open(shared_path("alqac2023_2024/beir/corpus.jsonl"), encoding="utf-8") as f:
+        for row in map(json.loads, f):
+            number, articles = ARTICLE_LAWS.get(row["law_id"], ("", ()))
+            if row["article_id"] in articles:
+                out.append({"id": f"alqac:{row['_id']}", "kind": "document", "doc_type": "Luật",
+                            "doc_number": number, "title": f"Điều {row['article_id']}. {row['title']}",
+                            "body": row["text"], "source": "alqac"})
+    # the law itself, as vbpl.vn lists it (Luật số 93/2015/QH13, 25/11/2015)
+    out.append({"id": "vb:93-2015-qh13", "kind": "document", "doc_type": "Luật", "doc_number": "93/2015/QH13",
+                "title": "Luật Tố tụng hành chính", "date": "2015-11-25", "body": "Luật Tố tụng hành chính"})
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", root / "corpus")
+    _write(root / "corpus" / "alqac", _article_records())
+    build([root / "corpus"], root / "index")
+    return SearchService(root / "index")
+
+
+def _search(service, q, **args):
+    return service.search(parse_params({"q": q, **args}))
+
+
+def test_unknown_number_leaves_the_words_to_rank(demo):
+    plain, with_number = _search(demo, "không gian mạng"), _search(demo, "không gian mạng 99/2018/QH14")
+    assert plain.total == 7  # 4 of the demo corpus, articles 1-3 of Luật An ninh mạng
+    assert [r["id"] for r in with_number.results] == [r["id"] for r in plain.results]
+    assert with_number.notes == ("Số hiệu 99/2018/QH14 không có trong dữ liệu (không văn bản nào mang hay "
+                                 "trích dẫn số này): kết quả theo các từ còn lại.",)
+    assert _search(demo, "99/2018/QH14").total == 0
+
+
+@pytest.mark.parametrize("q", ["khoản 3 Điều 2 Luật An ninh mạng số 24/2018/QH14", "Điều 2 Luật An ninh mạng",
+                               "dieu 2 luat an ninh mang"])
+def test_article_reference_leads_to_the_article_then_the_law(demo, q):
+    assert _ids(demo, q=q)[:2] == ["alqac:Luật An ninh mạng|2", "vb:24-2018-qh14"]
+
+
+def test_article_reference_with_lowercase_law_and_year(demo):
+    ids = _ids(demo, q="khoản 3 Điều 143 luật Tố tụng hành chính 2015")
+    assert ids[:2] == ["alqac:Luật Tố tụng hành chính|143", "vb:93-2015-qh13"]
+
+
+def test_year_is_a_preference_not_a_term(demo):
+    plain = _search(demo, "luật phổ biến giáo dục pháp luật")
+    dated = _search(demo, "luật phổ biến giáo dục pháp luật 2012")
+    assert (dated.results[0]["id"], dated.total) == ("vb:14-2012-qh13", plain.total)
+    # a plan of 2024 first, among the same hits as without the year
+    later = _search(demo, "phổ biến giáo dục pháp luật 2024")
+    assert later.total == _search(demo, "phổ biến giáo dục pháp luật").total
+    assert later.results[0]["date"][:4] == "2024"
+
+
+def test_nam_and_a_year_filters_by_year(demo):
+    said = _search(demo, "kế hoạch năm 2019")
+    filtered = _search(demo, "kế hoạch", year="2019")
+    assert [r["id"] for r in said.results] == [r["id"] for r in filtered.results]
+    assert said.total == filtered.total == 4
+    assert {r["date"][:4] for r in said.results} == {"2019"}
+    assert said.notes == ("Chỉ các kết quả năm 2019, như câu tìm nói “năm 2019”.",)
+
+
+@pytest.mark.parametrize("q, first", [
+    ("luật an ninh mạng", "vb:24-2018-qh14"),
+    ("luat an ninh mang", "vb:24-2018-qh14"),
+    ("bộ luật lao động 2019", "vb:45-2019-qh14"),
+    ("bo luat lao dong nam 2019", "vb:45-2019-qh14"),
+    ("Luật Tố tụng hành chính", "vb:93-2015-qh13"),
+])
+def test_law_named_without_number_puts_its_record_first(demo, q, first):
+    assert _ids(demo, q=q)[0] == first
+
+
+def test_question_boilerplate_does_not_count(demo):
+    # a23train-style question about a demo law: the frame words leave the ranking unchanged
+    bare = _ids(demo, q="người nghiện ma túy bị đưa vào cơ sở cai nghiện bắt buộc")
+    assert _ids(demo, q="Người nghiện ma túy bị đưa vào cơ sở cai nghiện bắt buộc, đúng hay sai?") == bare
+
+
+@pytest.mark.parametrize("short, long", [("quyết định ubnd tỉnh bình dương", "quyết định ủy ban nhân dân tỉnh bình dương"),
+                                         ("qd ubnd tinh binh duong", "quyet dinh uy ban nhan dan tinh binh duong")])
+def test_abbreviation_and_long_form_find_the_same_entries(demo, short, long):
+    a, b = _search(demo, short, per_page="50"), _search(demo, long, per_page="50")
+    assert a.total == b.total > 0
+    assert {r["id"] for r in a.results} == {r["id"] for r in b.results}
