@@ -43,7 +43,7 @@ __all__ = ["SearchService", "NoIndexError", "EngineCheckError", "SearchResponse"
 
 log = logging.getLogger(__name__)
 
-REFRESH_EVERY = 1.0  # seconds between checks for a rebuilt or updated index, per thread
+REFRESH_EVERY = 0.5  # seconds between checks for a rebuilt or updated index, per thread
 KEEP_ARRAYS = 2  # index versions whose columns and decoded postings are kept (the old and the new)
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.

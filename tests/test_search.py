@@ -72,11 +72,11 @@ def test_rebuild_is_seen_without_restart(tmp_path):
     _write(tmp_path / "corpus", RECORDS)
     build([tmp_path / "corpus"], tmp_path / "index")
     import search_app.search as search_module
-    search_module.REFRESH_EVERY = 0.0
+    saved, search_module.REFRESH_EVERY = search_module.REFRESH_EVERY, 0.0
     try:
         assert svc.doc_count() == 3
     finally:
-        search_module.REFRESH_EVERY = 1.0
+        search_module.REFRESH_EVERY = saved
 
 
 # --- queries as researchers type them (issue 17) -------------------------------------------------------

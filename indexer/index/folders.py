@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 REPORT_FILE = "corpus_report.txt"
 MANIFEST_FILE = "manifest.json"
 DEFAULT_INDEX = "var/index"  # where the CLI and the app look unless told (``--index``, ``VNLEX_INDEX_DIR``)
-KEEP_BUILDS = 2  # the live build folder and the one before it (readers still on it move on within a second)
+KEEP_BUILDS = 2  # the live build folder and the one before it (readers still on it move on within REFRESH_EVERY, half a second)
 
 
 class WriteError(Exception):
