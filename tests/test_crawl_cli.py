@@ -202,3 +202,19 @@ def test_crawl_and_refresh_have_help_with_an_example(command):
                           env=_env(), timeout=60, stdin=subprocess.DEVNULL)
     assert (done.returncode, "Example:" in done.stdout, f"python -m indexer {command}" in done.stdout) == \
         (0, True, True), done.stdout
+
+
+@needs_data
+def test_two_portals_in_one_corpus_folder_each_run_asks_only_its_own(tmp_path):
+    with PortalSite() as first, PortalSite() as second:
+        small_portal(first, "User-agent: *\n")
+        small_portal(second, "User-agent: *\n")
+        corpus = ["--corpus", str(tmp_path / "corpus"), "--delay", "0.01", "--exclude", "/van-ban$"]
+        assert crawl("--site", first.url("/tin-tuc"), *corpus).returncode == 0
+        asked_first = len(first.requests)
+        done = crawl("--site", second.url("/tin-tuc"), *corpus)
+        assert done.returncode == 0, done.stderr
+        assert (len(first.requests), len(second.requests)) == (asked_first, asked_first)
+        assert done.stdout.splitlines()[0].partition("(run 2): ")[2].startswith(
+            "pages: 4 new, 0 changed, 0 unchanged, 0 removed, 0 gone once, 0 failed, 0 skipped;")
+        assert len(saved_paths(tmp_path)) == 8

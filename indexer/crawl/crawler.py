@@ -51,7 +51,7 @@ def crawl(config: CrawlConfig, progress: Callable[[int, int, str], None] | None 
                          f"afresh (every page is then fetched again)") from None
     agent = f"{USER_AGENT[:-1]}; +{config.contact})" if config.contact else USER_AGENT
     try:
-        state.begin()
+        state.begin({host_key(site) for site in config.sites})
         run = _Run(config, state, None)
         run.client = Client(user_agent=agent, delay=config.delay, timeout=config.timeout, retries=config.retries,
                             max_bytes=config.max_bytes, max_wait=config.max_wait, allowed=run.allowed)
@@ -332,11 +332,13 @@ class _Run:
     # --- the end ---------------------------------------------------------------------------------
 
     def _removals(self) -> int:
-        """Remove pages gone twice in a row; 0, or how many would go when that is more than allowed."""
-        gone = self.state.rows("kind = 'page' AND removed = 0 AND gone >= 2")
+        """Remove pages (of this run's sites) gone twice in a row; 0, or how many would go when that is
+        more than ``max_removals`` of the saved pages and ``allow_removals`` is not set."""
+        run = self.state.run
+        gone = self.state.rows("queued = ? AND kind = 'page' AND removed = 0 AND gone >= 2", run)
         files = [r for r in gone if r["file"]]
-        saved = len(self.state.rows("kind = 'page' AND removed = 0 AND file IS NOT NULL"))
-        if files and not self.config.allow_removals and len(files) > self.config.max_removals * saved:
+        saved = self.state.rows("queued = ? AND kind = 'page' AND removed = 0 AND file IS NOT NULL", run)
+        if files and not self.config.allow_removals and len(files) > self.config.max_removals * len(saved):
             return len(files)
         keep = {r["file"] for r in self.state.rows("kind = 'page' AND removed = 0 AND gone < 2 AND file IS NOT NULL")}
         with self.state.db:

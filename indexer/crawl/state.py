@@ -56,15 +56,18 @@ class State:
     def close(self) -> None:
         self.db.close()
 
-    def begin(self) -> int:
-        """Resume the last run when it did not finish, else start one that re-queues every known URL."""
+    def begin(self, sites: set[str]) -> int:
+        """Resume the last run when it did not finish, else start one that re-queues every known URL of
+        ``sites`` (``urls.host_key`` values: another portal crawled into the same folder waits its turn)."""
         last = self.db.execute("SELECT id, finished FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         if last is not None and last["finished"] is None:
             self.run, self.resumed = last["id"], True
             return self.run
         with self.db:
             self.run = self.db.execute("INSERT INTO runs (started) VALUES (?)", (_now(),)).lastrowid
-            self.db.execute("UPDATE urls SET queued = ?, outcome = NULL WHERE removed = 0 AND kind != 'pdf'", (self.run,))
+            marks = ",".join("?" * len(sites))
+            self.db.execute(f"UPDATE urls SET queued = ?, outcome = NULL WHERE removed = 0 AND kind != 'pdf' "
+                            f"AND site IN ({marks})", (self.run, *sorted(sites)))
         return self.run
 
     def enqueue(self, url: str, kind: str, site: str, optional: bool = False) -> bool:
