@@ -28,10 +28,9 @@ BOILERPLATE = (
 )
 # "có được … không?": the frame of a yes/no question around its content, e.g. "Người lao động có
 # được đơn phương chấm dứt hợp đồng không?" → "Người lao động được đơn phương chấm dứt hợp đồng"
-_YES_NO = re.compile(r"(?<!\w)co(?=\s+(?:duoc|phai|bi|can|the)(?!\w))|(?<!\w)khong\s*\W*$")
+_YES_NO = re.compile(r"(?<!\w)co(?=\s+(?:duoc|phai|bi|can|the)(?!\w))|(?<!\w)khong\W*$")
 _PHRASES = re.compile(r"(?<!\w)(?:" + "|".join(BOILERPLATE) + r")(?!\w)")
 _SPACES = re.compile(r"\s+")
-_EDGES = re.compile(r"^[\s,.;:?!]+|[\s,.;:?!]+$")
 
 
 def strip_boilerplate(text: str) -> str:
@@ -51,5 +50,5 @@ def strip_boilerplate(text: str) -> str:
             keep.append(text[last:start])
         last = max(last, end)
     keep.append(text[last:])
-    out = _EDGES.sub("", _SPACES.sub(" ", " ".join(keep)))
+    out = _SPACES.sub(" ", " ".join(keep)).strip(" ,.;:?!")
     return out if any(ch.isalnum() for ch in out) else text

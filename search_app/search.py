@@ -37,7 +37,7 @@ from search_app.fields import BY_PARAM, FACETS, FACET_FIELDS
 from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
 from search_app.snippets import snippet, query_terms
-from search_app.understand import QueryPlan, law_words, near_miss_keys, plan_query
+from search_app.understand import LAW_HEADS, QueryPlan, law_words, near_miss_keys, plan_query
 
 __all__ = ["SearchService", "NoIndexError", "EngineCheckError", "SearchResponse", "relation_groups"]
 
@@ -309,12 +309,14 @@ class SearchService:
             return cached[1]
         types = Q.Or([Q.Term("doc_type", t) for t in sorted(LAW_TYPES)])
         heads = Q.Or([Q.Term("title", w) for w in ("luật", "lệnh", "pháp")])
-        found = Evaluator(a, s).run(Q.And([types, heads])).match
+        # an article's title ("Điều 5. …") may name its law too: only titles without "điều" are read
+        found = Evaluator(a, s).run(Q.AndNot(Q.And([types, heads]), Q.Term("title", "điều"))).match
         table: dict[tuple[str, ...], set[tuple[str, str, str]]] = {}
         for doc in np.flatnonzero(found)[:MAX_LAW_ENTRIES].tolist():
             fields = s.stored_fields(doc)
             words, key = law_words(fields.get("title", "")), fields.get("doc_key") or ""
-            if key and ":" not in key and 1 < len(words) <= MAX_LAW_NAME_WORDS and words[0] in ("luat", "bo", "phap", "hien"):
+            if (key and ":" not in key and 1 < len(words) <= MAX_LAW_NAME_WORDS and words[0] in LAW_HEADS
+                    and not any(w.isdigit() for w in words)):  # "Luật số 01/2007/QH12" is a number, not a name
                 table.setdefault(words, set()).add((fields.get("year") or "", key, fields["id"]))
         laws = {words: sorted(v, reverse=True) for words, v in table.items()}
         self._law_table = (a, laws)

@@ -35,7 +35,7 @@ from search_app.query import (WEIGHTS, ParsedQuery, any_word_query, compose, exc
                               type_number_query)
 
 __all__ = ["near_miss_keys", "number_note", "unknown_number_note", "type_and_number", "take_years", "find_laws",
-           "law_words", "QueryPlan", "plan_query"]
+           "law_words", "LAW_HEADS", "QueryPlan", "plan_query"]
 
 # A number key split in its parts, e.g. "43/ct-tw", "30/2020/nd-cp", "108-kh/tu".
 _KEY = re.compile(r"^(?P<n>\d+)(?:/(?P<year>(?:19|20)\d\d))?[/-](?P<type>[a-z]+)[/-](?P<issuer>[a-z0-9-]+)$")
@@ -102,7 +102,7 @@ _WORD = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"(?<![\w/.-])(?:(?P<nam>nam)\s+)?(?P<y>(?:19|20)\d\d)(?![\w/.-])")
 # An article reference, e.g. "Điều 2", "khoản 3 Điều 143", "điểm a khoản 1 Điều 5".
 _ARTICLE = re.compile(r"(?<!\w)(?:diem\s+[a-z]\s+)?(?:khoan\s+\d+\s+)?dieu\s+(?P<n>\d{1,3})(?![\w/.-])")
-_LAW_HEADS = ("luat", "bo", "phap", "hien")
+LAW_HEADS = ("luat", "bo", "phap", "hien")  # first folded word of a law's name: Luật, Bộ luật, Pháp lệnh, Hiến pháp
 
 
 def law_words(title: str) -> tuple[str, ...]:
@@ -127,7 +127,7 @@ def find_laws(group: str, laws: Mapping[tuple[str, ...], list[tuple[str, str, st
     found, i = [], 0
     while i < len(words):
         size = next((n for n in range(min(longest, len(words) - i), 1, -1)
-                     if words[i][0] in _LAW_HEADS and tuple(w for w, _, _ in words[i:i + n]) in laws), 0)
+                     if words[i][0] in LAW_HEADS and tuple(w for w, _, _ in words[i:i + n]) in laws), 0)
         if not size:
             i += 1
             continue
