@@ -20,7 +20,8 @@ from __future__ import annotations
 
 __all__ = ["RELATIONS", "ACTIVE", "PASSIVE", "BASIS", "IMPLEMENTS", "SUBJECT_CUES", "NOT_ACTIVE_BEFORE",
            "GAP_WORDS", "PROVISION_WORDS", "NEGATION", "LABELS", "REVERSE_LABELS", "STRENGTH",
-           "PASSIVE_GAP_WORDS", "STRONG_LEAD", "NOT_SUBJECT_BETWEEN", "NOT_SUBJECT_BEFORE"]
+           "PASSIVE_GAP_WORDS", "STRONG_LEAD", "NOT_SUBJECT_BETWEEN", "NOT_SUBJECT_BEFORE",
+           "WHERE_GAP", "WHERE_GAP_RELATIONS"]
 
 # Every relation value, in the order the entry page shows its groups.
 RELATIONS = ("can_cu", "huong_dan", "sua_doi", "thay_the", "bai_bo", "het_hieu_luc", "thuc_hien",
@@ -83,7 +84,9 @@ SUBJECT_CUES: dict[str, tuple[str, ...]] = {
 PASSIVE: dict[str, tuple[str, ...]] = {
     "bi_thay_the": (r"(?:duoc|bi)\s+thay\s+the\s+(?:boi|bang|theo)",),  # e.g. "Mẫu này được thay thế theo …" [CB]
     "bi_bai_bo": (r"(?:duoc|bi)\s+bai\s+bo\s+(?:boi|tai|theo)",),
-    "bi_sua_doi": (r"(?:duoc|bi)\s+(?:sua\s+doi(?:\s*,\s*|\s+va\s+|\s+)bo\s+sung|sua\s+doi|bo\s+sung)"
+    "bi_sua_doi": (r"(?:duoc|bi)\s+sua\s+doi\s*,\s*bo\s+sung(?:\s*,\s*(?:thay\s+the|bai\s+bo))+\s+(?:boi|tai|theo)",
+                   # e.g. "Được sửa đổi, bổ sung, thay thế bởi Nghị định số 77/2024/NĐ-CP" [CB]
+                   r"(?:duoc|bi)\s+(?:sua\s+doi(?:\s*,\s*|\s+va\s+|\s+)bo\s+sung|sua\s+doi|bo\s+sung)"
                    r"(?:\s+mot\s+so\s+dieu)?\s+(?:boi|tai|theo)",),  # e.g. "đã được sửa đổi, bổ sung một số điều theo Luật số …" [CB]
     "bi_het_hieu_luc": (r"(?:bi\s+)?(?:het|cham\s+dut)\s+hieu\s+luc\s+(?:boi|theo)",),
     "bi_huong_dan": (r"(?:duoc|bi)\s+(?:huong\s+dan|quy\s+dinh\s+chi\s+tiet)\s+(?:boi|tai|theo)",),
@@ -103,8 +106,10 @@ NEGATION = r"(?:chua|khong|van\s+con|con|da)\s+$"
 
 # Words allowed between a cue and the document it governs (folded). [CB]
 # e.g. "sửa đổi, bổ sung [một số điều của] Nghị định số …", "bãi bỏ [toàn bộ] Quyết định số …",
-# "thay thế [cho] Thông tư số …", "triển khai thực hiện [có hiệu quả] Chỉ thị số …"
-GAP_WORDS = (r"mot\s+so\s+dieu|mot\s+so\s+noi\s+dung|cac\s+dieu|cac\s+van\s+ban|van\s+ban|toan\s+bo|cac|cua|tai|"
+# "thay thế [cho] Thông tư số …", "triển khai thực hiện [có hiệu quả] Chỉ thị số …",
+# "thay thế [các Thông tư:] Thông tư số …", "Thay thế cụm từ “…” [bằng] cụm từ “…” tại khoản 9 Điều 1 Thông tư số …"
+GAP_WORDS = (r"mot\s+so\s+dieu|mot\s+so\s+noi\s+dung|cac\s+dieu|cac\s+van\s+ban|van\s+ban|toan\s+bo|cac|cua|tai|bang|"
+             r"cac\s+(?:thong\s+tu|nghi\s+dinh|quyet\s+dinh|nghi\s+quyet)(?:\s+sau(?:\s+day)?)?\s*:|"
              r"cho|nhung|noi\s+dung|tinh\s+than|sau\s+day|sau|nghiem\s+tuc|co\s+hieu\s+qua|hieu\s+qua|tot|va|"
              r"mot\s+phan|doi\s+voi|quy\s+dinh|phu\s+luc\s*[ivx\d]*|ban\s+hanh\s+kem\s+theo|kem\s+theo")
 
@@ -136,7 +141,7 @@ PASSIVE_GAP_WORDS = r"theo\s+quy\s+dinh\s+tai|theo|bang\s+cum\s+tu|cum\s+tu|bang
 # clause starts with it: "Bãi bỏ Thông tư số …"), "này" ("Thông tư này thay thế …"), a type word
 # ("ban hành Thông tư bãi bỏ Thông tư liên tịch số …", "Quyết định có hiệu lực kể từ ngày ký và thay thế …")
 # or other cues ("Sửa đổi, bãi bỏ một số điều …"). [CB]
-STRONG_LEAD = (r"^(?:\(|\s|,|:|-|\d|va\b|sua\s+doi|bo\s+sung|thay\s+the|bai\s+bo)*$"
+STRONG_LEAD = (r"^(?:\(|\s|,|:|-|\d|va\b|sua\s+doi|bo\s+sung|thay\s+the|bai\s+bo)*$|^\s*(?:v/v|ve\s+viec)\s*$"
                r"|^(?:thong\s+tu|nghi\s+dinh|quyet\s+dinh|nghi\s+quyet|luat|chi\s+thi|ke\s+hoach)\s+co\s+hieu\s+luc"
                r"|(?<![a-z])nay(?![a-z])|(?:thong\s+tu|nghi\s+dinh|quyet\s+dinh|nghi\s+quyet|luat|chi\s+thi|"
                r"phap\s+lenh|thong\s+tu\s+lien\s+tich)\s*$")
@@ -145,3 +150,8 @@ STRONG_LEAD = (r"^(?:\(|\s|,|:|-|\d|va\b|sua\s+doi|bo\s+sung|thay\s+the|bai\s+bo
 # ("Quyết định số … về việc công bố Danh mục văn bản … đã hết hiệu lực"), "văn bản", a time clause. [CBW] [CB]
 NOT_SUBJECT_BETWEEN = r"\b(?:ve\s+viec|v/v|cong\s+bo|danh\s+muc|van\s+ban)\b"
 NOT_SUBJECT_BEFORE = r"\b(?:den\s+ngay|den\s+khi|cho\s+den)\b"
+
+# A repeal or an amendment may name what it removes in free words, then where that is: "Bãi bỏ điều kiện
+# kinh doanh … quy định tại khoản 1 Điều 61 Nghị định số 52/2013/NĐ-CP" (a part of that document). [CB]
+WHERE_GAP = r"[^;.\n]{0,200}?(?<![a-z])quy\s+dinh\s+tai\s+"
+WHERE_GAP_RELATIONS = ("bai_bo", "sua_doi")

@@ -82,6 +82,9 @@ _STRONG_LEAD_RE = re.compile(cues.STRONG_LEAD)
 _NOT_SUBJECT_BETWEEN_RE = re.compile(cues.NOT_SUBJECT_BETWEEN)
 _NOT_SUBJECT_BEFORE_RE = re.compile(cues.NOT_SUBJECT_BEFORE)
 _TYPE_AFTER_RE = re.compile(r"\s*so\b")  # "Đính chính số 764/BYT-DP", "Hướng dẫn số …": the cue is a type
+_WHERE_GAP_RE = re.compile(cues.WHERE_GAP)
+_WHERE_CUE_RE = re.compile(r"bai\s+bo|sua\s+doi|bo\s+sung")  # not "thu hồi quyết định kê biên … quy định tại …"
+_WHERE_RE = re.compile(r"(?<![a-z])quy\s+dinh\s+tai(?![a-z])")
 _PASSIVE_AFTER_RE = re.compile(r"\s*(?:boi|theo|tai)\b")
 _PARTIAL_AFTER_RE = re.compile(r"\s*(?:thi\s+hanh\s+)?mot\s+phan\b")
 MAX_GAP = 160        # characters between a cue and the document it governs
@@ -141,10 +144,12 @@ class _Reader:
             out.append((rel, m))
         return out
 
-    def _gap_ok(self, start: int, end: int, passive: bool = False) -> bool:
+    def _gap_ok(self, start: int, end: int, passive: bool = False, where: bool = False) -> bool:
         gap = self.f[start:end]
         if passive:
             gap = _PASSIVE_GAP_RE.sub(" ", gap)
+        if where and (m := _WHERE_GAP_RE.match(gap)):  # "Bãi bỏ điều kiện … quy định tại Điều 61 …"
+            gap = gap[m.end():]
         return len(gap) <= MAX_GAP and _GAP_RE.fullmatch(gap) is not None
 
     def _subject_is_other(self, c: Citation, s0: int, cue_start: int) -> bool:
@@ -195,7 +200,8 @@ class _Reader:
         for rel, m in self._cues_before(table, s0, c.start):
             firsts = [o for o in self.cites if m.end() <= o.start <= c.start]
             first = min(firsts, key=lambda o: o.start) if firsts else c
-            if (not self._gap_ok(m.end(), first.start, table is _PASSIVE_RE)
+            where = rel in cues.WHERE_GAP_RELATIONS and _WHERE_CUE_RE.match(self.f, m.start()) is not None
+            if (not self._gap_ok(m.end(), first.start, table is _PASSIVE_RE, where)
                     or (first is not c and not self._list_ok(first, c)) or _TYPE_AFTER_RE.match(self.f, m.end())):
                 return None  # the nearest cue does not govern it: no farther one does
             return rel, m
@@ -254,7 +260,7 @@ class _Reader:
                     or self._subject_is_other(c, s0, m.start())
                     or (rel in STRONG and not _STRONG_LEAD_RE.search(_FOOTNOTE_RE.sub("", self.f[start:m.start()])))):
                 return Reading("dan_chieu", sentence=(s0, s1))
-            partial = bool(_PROVISION_RE.search(self.f, m.end(), c.start))
+            partial = bool(_PROVISION_RE.search(self.f, m.end(), c.start) or _WHERE_RE.search(self.f, m.end(), c.start))
             if rel == "thay_the" and partial:  # "Thay thế Mẫu số 08 … Thông tư số …": an amendment
                 rel = "sua_doi"
             return Reading(rel, m.span(), (s0, s1), partial, self._effect_date(s0, s1) if rel in STRONG else "")
