@@ -158,7 +158,8 @@ def rows_read_memory(r: dict) -> list[tuple]:
 
 def rows_relations(r: dict) -> list[tuple]:
     out = []
-    for split, label in (("dev", "dev (cues written reading these sources)"), ("heldout", "held out (gazette web pages)")):
+    for split, label in (("dev", "dev (cues written reading these)"), ("heldout", "gazette web pages (seen since)"),
+                         ("blind", "blind (vbpl.vn law articles, scored once)")):
         if split not in r:
             continue
         m = r[split]

@@ -57,6 +57,13 @@ CASES = [
      [("24/2024/TT-BTC", "dan_chieu")]),
     # congbao_phapdien_webtext: a page's metadata, the page's own document is the one replaced
     ("Được thay thế bởi Nghị định số 74/2024/NĐ-CP", [("74/2024/NĐ-CP", "bi_thay_the")]),
+    # congbao_phapdien_webtext: a page's "Lược đồ" flattened into its text, each heading over its documents
+    ("Văn bản hướng dẫn [0] Văn bản thay thế/bãi bỏ/hủy bỏ/đình chỉ [0] Văn bản căn cứ [2] 76/2015/QH13 Luật số "
+     "76/2015/QH13 luật tổ chức Chính phủ Văn bản được hướng dẫn [0]",
+     [("76/2015/QH13", "can_cu"), ("76/2015/QH13", "can_cu")]),
+    ("Văn bản bị sửa đổi bổ xung/được đính chính [0] Văn bản hướng dẫn [1] 24/2014/TTLT-BTC-BTP Thông tư liên "
+     "tịch số 24/2014/TTLT-BTC-BTP hướng dẫn việc lập dự toán",
+     [("24/2014/TTLT-BTC-BTP", "bi_huong_dan"), ("24/2014/TTLT-BTC-BTP", "bi_huong_dan")]),
     # binhduong_van_ban_chi_dao_dieu_hanh (trích yếu): provincial acts implement national ones
     ("triển khai thực hiện chỉ thị số 28/ct-ttg ngày 18/9/2018 của thủ tướng chính phủ", [("28/CT-TTg", "thuc_hien")]),
     ("thực hiện công văn số 2213/byt-dp ngày 29/4/2022 của bộ y tế", [("2213/BYT-DP", "thuc_hien")]),

@@ -21,7 +21,7 @@ from __future__ import annotations
 __all__ = ["RELATIONS", "ACTIVE", "PASSIVE", "BASIS", "IMPLEMENTS", "SUBJECT_CUES", "NOT_ACTIVE_BEFORE",
            "GAP_WORDS", "PROVISION_WORDS", "NEGATION", "LABELS", "REVERSE_LABELS", "STRENGTH",
            "PASSIVE_GAP_WORDS", "STRONG_LEAD", "NOT_SUBJECT_BETWEEN", "NOT_SUBJECT_BEFORE",
-           "WHERE_GAP", "WHERE_GAP_RELATIONS"]
+           "WHERE_GAP", "WHERE_GAP_RELATIONS", "OUTLINE", "OUTLINE_HEADING"]
 
 # Every relation value, in the order the entry page shows its groups.
 RELATIONS = ("can_cu", "huong_dan", "sua_doi", "thay_the", "bai_bo", "het_hieu_luc", "thuc_hien",
@@ -155,3 +155,18 @@ NOT_SUBJECT_BEFORE = r"\b(?:den\s+ngay|den\s+khi|cho\s+den)\b"
 # kinh doanh … quy định tại khoản 1 Điều 61 Nghị định số 52/2013/NĐ-CP" (a part of that document). [CB]
 WHERE_GAP = r"[^;.\n]{0,200}?(?<![a-z])quy\s+dinh\s+tai\s+"
 WHERE_GAP_RELATIONS = ("bai_bo", "sua_doi")
+
+# A portal page's "Lược đồ" flattened into its text: "Văn bản căn cứ [2] 76/2015/QH13 Luật số 76/2015/QH13 …
+# Văn bản dẫn chiếu [0] …"; the documents listed under a heading stand in that relation to the page's own
+# (folded heading → relation). The headings that merge "thay thế" with "bãi bỏ", and "căn cứ văn bản
+# này" (documents resting on this one: no relation of ours says that), are only references. [CBW] [VBPL]
+OUTLINE = {
+    "van ban can cu": "can_cu",
+    "van ban can cu van ban nay": "dan_chieu",
+    "van ban sua doi bo sung/dinh chinh": "bi_sua_doi",
+    "van ban bi sua doi bo xung/duoc dinh chinh": "sua_doi",
+    "van ban huong dan": "bi_huong_dan",
+    "van ban duoc huong dan": "huong_dan",
+    "van ban dan chieu": "dan_chieu",
+}
+OUTLINE_HEADING = r"van\s+ban\s+[a-z/ ,]{2,70}?\s*\[\d+\]"  # e.g. "Văn bản căn cứ [2]"

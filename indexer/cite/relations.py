@@ -85,6 +85,7 @@ _TYPE_AFTER_RE = re.compile(r"\s*so\b")  # "Đính chính số 764/BYT-DP", "Hư
 _WHERE_GAP_RE = re.compile(cues.WHERE_GAP)
 _WHERE_CUE_RE = re.compile(r"bai\s+bo|sua\s+doi|bo\s+sung")  # not "thu hồi quyết định kê biên … quy định tại …"
 _WHERE_RE = re.compile(r"(?<![a-z])quy\s+dinh\s+tai(?![a-z])")
+_OUTLINE_RE = re.compile(cues.OUTLINE_HEADING)
 _PASSIVE_AFTER_RE = re.compile(r"\s*(?:boi|theo|tai)\b")
 _PARTIAL_AFTER_RE = re.compile(r"\s*(?:thi\s+hanh\s+)?mot\s+phan\b")
 MAX_GAP = 160        # characters between a cue and the document it governs
@@ -113,6 +114,19 @@ def _sentence(text: str, f: str, start: int, end: int) -> tuple[int, int]:
     return s0, stop
 
 
+def _outline(f: str) -> list[tuple[int, int, str, tuple[int, int]]]:
+    """The parts of a flattened "Lược đồ" (start, end, relation, heading offsets): from a heading
+    ("Văn bản căn cứ [2]") to the next one."""
+    heads = list(_OUTLINE_RE.finditer(f))
+    out = []
+    for m, nxt in zip(heads, heads[1:] + [None]):
+        label = " ".join(f[m.start():m.end()].rsplit("[", 1)[0].split())
+        end = nxt.start() if nxt is not None else min(len(f), m.end() + 600)
+        if label in cues.OUTLINE and not f[m.end() - 3:m.end()].endswith("[0]"):
+            out.append((m.end(), end, cues.OUTLINE[label], m.span()))
+    return out
+
+
 class _Reader:
     """Reads the relations of every citation of one text."""
 
@@ -121,6 +135,7 @@ class _Reader:
         self.cites = citations
         self.spans = [(c.start, c.end) for c in citations]
         self._memo: dict[tuple[int, int], Reading] = {}
+        self.outline = _outline(self.f) if "[" in text else []
 
     def _inside_citation(self, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.spans)
@@ -235,6 +250,9 @@ class _Reader:
         return self._memo[key]
 
     def _read(self, c: Citation) -> Reading:
+        for start, end, rel, head in self.outline:  # a page's "Lược đồ": the heading says
+            if start <= c.start < end:
+                return Reading(rel, head, (start, end))
         s0, s1 = _sentence(self.text, self.f, c.start, c.end)
         head = _LIST_ITEM_RE.match(self.f, s0)
         start = head.end() if head else s0
