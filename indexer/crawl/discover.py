@@ -26,8 +26,8 @@ class DiscoverError(Exception):
 
 
 # Link texts of "next page" on Vietnamese portals, e.g. "Trang sau", "Tiếp »", "»".
-_NEXT_TEXTS = {"trang sau", "sau", "tiếp", "trang tiếp", "tiếp theo", "xem tiếp", "next", "»", "›", ">", ">>",
-               "tiếp »", "sau »", "trang sau »", "next »"}
+_NEXT_TEXTS = {"trang sau", "sau", "tiếp", "trang tiếp", "tiếp theo", "xem tiếp", "next", "»", "›", ">",
+               ">>", "tiếp »", "sau »", "trang sau »", "next »"}
 # A URL of a numbered listing page: "?page=2", "?trang=3", "/page/2", "/trang-2", "/p2".
 _PAGED_URL_RE = re.compile(r"[?&](?:page|trang|p|pg|pageindex|currentpage)=\d+|/(?:page|trang)[/-]?\d+/?(?:$|\?)"
                            r"|/p\d+/?$", re.IGNORECASE)

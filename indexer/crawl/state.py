@@ -86,8 +86,8 @@ class State:
     def next(self) -> sqlite3.Row | None:
         """The next URL of this run not done yet: sitemaps, feeds, listing pages, then pages, those done longest
         ago first (so a ``max_pages`` budget reaches every page in turn)."""
-        return self.db.execute(f"SELECT * FROM urls WHERE queued = ? AND done < ? ORDER BY {_RANK}, done, rowid LIMIT 1",
-                               (self.run, self.run)).fetchone()
+        return self.db.execute(f"SELECT * FROM urls WHERE queued = ? AND done < ? "
+                               f"ORDER BY {_RANK}, done, rowid LIMIT 1", (self.run, self.run)).fetchone()
 
     def get(self, url: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
