@@ -9,7 +9,12 @@ twice, as written and with its diacritics removed (what many users type), of:
   or of ``folded_analyzer()`` for the unaccented questions — the same tokenization as ours;
 - ``sqlite_fts5`` and ``tantivy``: the peers of ``bench/engines.py`` on the same records.
 
-    python bench/quality.py [--limit N] [--systems ours,bm25_syllables]
+    python bench/quality.py [--limit N] [--systems ours,bm25_syllables] [--without boilerplate,years]
+
+``--without`` turns parts of query understanding off (issue 17), to measure what each one buys:
+``boilerplate`` (question frames kept as words), ``abbreviations`` (no UBND ↔ Ủy ban nhân dân),
+``years`` (a year is a word again), ``laws`` (a law's name is words only). Results then go to
+``quality-without-<parts>.json``.
 """
 
 from __future__ import annotations
@@ -129,6 +134,20 @@ def print_table(results: dict) -> None:
                     print("  " + f"{system:<16}" + "".join(f"{m[k]:>9.3f}" for k in METRICS))
 
 
+def without(parts: list[str]) -> None:
+    """Turn the named parts of query understanding off in this process (see the module docstring)."""
+    from search_app import query, understand
+
+    off = {"boilerplate": lambda: setattr(understand, "strip_boilerplate", lambda text: text),
+           "abbreviations": lambda: setattr(query, "segments", lambda folded: [((f,), None) for f in folded]),
+           "years": lambda: setattr(understand, "take_years", lambda group: (group, [], "")),
+           "laws": lambda: setattr(understand, "find_laws", lambda group, laws: [])}
+    for part in parts:
+        if part not in off:
+            raise SystemExit(f"--without: unknown part {part!r}; parts: {', '.join(off)}")
+        off[part]()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=None, help="questions per qrels file (default: all)")
@@ -136,7 +155,11 @@ def main() -> None:
     ap.add_argument("--jobs", "-j", type=int, default=2)
     ap.add_argument("--weights", default="", help="try other ranking weights (JSON or tune result file); "
                     "results go to quality-proposed.json")
+    ap.add_argument("--without", default="", help="query understanding parts to turn off, comma-separated: "
+                    "boilerplate, abbreviations, years, laws")
     args = ap.parse_args()
+    parts = sorted(p for p in args.without.split(",") if p)
+    without(parts)
     systems = tuple(s for s in args.systems.split(",") if s)
     weights = apply_weights(args.weights) if args.weights else None
     svc = None
@@ -147,9 +170,9 @@ def main() -> None:
     print_table(results)
     summary = {stem: {"ours_unaccented_share_of_accented_MRR@10": _share(v)} for stem, v in results.items()
                if "ours" in v["as_written"]}
-    name = "quality-proposed" if weights else "quality"
+    name = "quality-proposed" if weights else f"quality-without-{'-'.join(parts)}" if parts else "quality"
     write_result(result_path(name, args.limit, None),
-                 {"systems": list(systems), "weights": weights, "depth": DEPTH, "results": results, "summary": summary,
+                 {"systems": list(systems), "weights": weights, "without": parts, "depth": DEPTH, "results": results, "summary": summary,
                   "targets": TARGETS, "published": PUBLISHED})
 
 
