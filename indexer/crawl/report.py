@@ -60,12 +60,6 @@ def report_path(corpus: Path) -> Path:
     return corpus.with_name(corpus.name + ".crawl-report.json")
 
 
-def report_path(corpus: Path) -> Path:
-    """``corpus/`` → ``corpus.crawl-report.json`` beside it."""
-    corpus = Path(corpus)
-    return corpus.with_name(corpus.name + ".crawl-report.json")
-
-
 def run_report(state: State, left: int, blocked: int, max_removals: float) -> CrawlReport:
     """The report of ``state``'s run (all of it, also what a killed process did before a resume)."""
     rows = state.rows("done = ? AND kind != 'pdf'", state.run)
