@@ -1,99 +1,42 @@
-"""The only owner of Whoosh searchers: runs searches, facets, snippets, entries and citation lists.
+"""The search service: the one object the views and the API ask (``SearchService``).
 
-One searcher per serving thread, opened once and reused; each notices a rebuild (the index symlink
-points elsewhere) or an update (a newer generation) and refreshes itself, so no restart is needed.
-Queries are evaluated by ``engine`` (numpy over the index's postings, columns shared by every
-thread); stored fields, entry pages and citation lists are read through Whoosh.
+Its three parts, one module each: ``searchers`` owns the Whoosh searchers (one per serving thread,
+moved to each new index version without a restart) and the arrays every thread shares; this module
+answers searches — plan (``understand``) → mask (filters, exclusions) → evaluate (``engine``) → page →
+results with snippets and exact facet counts; ``entry_pages`` answers for one entry or one number.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import os
-import threading
-import weakref
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
-from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.reading import ReaderClosed
 
-from indexer.cite.citations import number_key
-from indexer.index.entries import LAW_TYPES, citation_year, keyword
-from indexer.cite.cues import LABELS, RELATIONS, REVERSE_LABELS, STRENGTH
-from indexer.cite.relations import quote
-from indexer.index.entries import entry_text, target_year
+from indexer.index.entries import LAW_TYPES
+from indexer.index.schema import INFO_FILE
 from indexer.text.normalize import fold
-from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, built_schema_version
-from indexer.index.whoosh_internals import DecoderMismatch, check_decoder
 from search_app.engine import Evaluator, IndexArrays, Scored
-from search_app.fields import BY_PARAM, FACETS, FACET_FIELDS
+from search_app.entry_pages import EntryPages, iso
+from search_app.fields import BY_PARAM, FACETS
 from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
-from search_app.snippets import snippet, query_terms
-from search_app.understand import LAW_HEADS, QueryPlan, law_words, near_miss_keys, plan_query
+from search_app.searchers import EngineCheckError, NoIndexError, Searchers, recovering
+from search_app.snippets import query_terms, snippet
+from search_app.understand import LAW_HEADS, QueryPlan, law_words, plan_query
 
-__all__ = ["SearchService", "NoIndexError", "EngineCheckError", "SearchResponse", "relation_groups"]
+__all__ = ["SearchService", "SearchResponse", "NoIndexError", "EngineCheckError"]
 
 log = logging.getLogger(__name__)
 
-REFRESH_EVERY = 0.5  # seconds between checks for a rebuilt or updated index, per thread
-KEEP_ARRAYS = 2  # index versions whose columns and decoded postings are kept (the old and the new)
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
 # Laws known by name are read from the titles of law entries (once per index version): bounded.
 MAX_LAW_ENTRIES, MAX_LAW_NAME_WORDS = 5000, 16
-
-
-def _close_all(searchers: set) -> None:
-    for s in list(searchers):
-        s.close()
-        searchers.discard(s)
-
-
-# What a searcher raises when the files it reads are gone (an old build folder deleted) or were
-# closed under it: the thread drops that searcher, opens the live index and answers again.
-_STALE_ERRORS = (ReaderClosed, OSError)
-
-
-def _recovering(method):
-    """A public call of the service: closes the searchers this thread replaced before it (no call of
-    this thread uses them any more); if the call's searcher went stale, runs it once more on a
-    freshly opened one."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        local = self._local
-        depth = getattr(local, "depth", 0)
-        if depth == 0:
-            self._close_retired()
-        local.depth = depth + 1
-        try:
-            try:
-                return method(self, *args, **kwargs)
-            except _STALE_ERRORS as exc:
-                if depth:  # the outermost call answers again, from the start
-                    raise
-                log.warning("searcher of %s went stale (%s: %s): reopening", self.index_dir, type(exc).__name__, exc)
-                self._forget_searcher()
-                return method(self, *args, **kwargs)
-        finally:
-            local.depth = depth
-    return wrapper
-
-
-class NoIndexError(RuntimeError):
-    """There is no index to search yet."""
-
-
-class EngineCheckError(NoIndexError):
-    """The engine's posting decoder disagrees with Whoosh on this index: no answer beats a wrong one."""
 
 
 @dataclass(frozen=True)
@@ -114,148 +57,10 @@ class SearchResponse:
         return max(1, -(-self.total // self.per_page))
 
 
-def _iso(value) -> str:
-    return value.date().isoformat() if isinstance(value, datetime) else ""
+class SearchService(Searchers, EntryPages):
+    """Answers queries over the index at ``index_dir``: plan → mask → evaluate → page → results."""
 
-
-def _strongest(mentions: list[dict]) -> dict:
-    """The mention whose relation says most ("thay_the" over "dan_chieu"), the first of equals."""
-    order = {r: i for i, r in enumerate(STRENGTH)}
-    return min(mentions, key=lambda c: order.get(c.get("relation", ""), len(order)))
-
-
-def _quote(text: str, cite: dict) -> dict:
-    """The sentence a citation came from, short, split at its cue (``before``/``cue``/``after``)."""
-    sentence, cue = cite.get("sentence") or (0, 0), cite.get("cue") or (0, 0)
-    if sentence[1] <= sentence[0] or sentence[1] > len(text):
-        return {}
-    before, mark, after, cut_left, cut_right = quote(text, sentence, cue, (cite.get("start", 0), cite.get("end", 0)))
-    return {"before": ("…" if cut_left else "") + before, "cue": mark, "after": after + ("…" if cut_right else "")}
-
-
-def relation_groups(items: list[dict], labels: dict[str, str]) -> list[dict]:
-    """Items grouped by ``relation`` in ``cues.RELATIONS`` order, each group with its Vietnamese label."""
-    return [{"relation": r, "label": labels[r], "items": [i for i in items if i.get("relation") == r]}
-            for r in RELATIONS if any(i.get("relation") == r for i in items)]
-
-
-class SearchService:
-    """Answers queries over the index at ``index_dir`` (a directory or the build symlink)."""
-
-    def __init__(self, index_dir: str | os.PathLike):
-        self.index_dir = Path(index_dir)
-        self._local = threading.local()
-        # shared by every thread, per index version: while threads move to a new version (within
-        # REFRESH_EVERY) both are read, and the arrays of neither are rebuilt again and again
-        self._arrays: dict[tuple, IndexArrays] = {}
-        self._arrays_lock = threading.Lock()
-        self._open: set = set()  # every searcher not yet closed, of any thread: closed with the service
-        weakref.finalize(self, _close_all, self._open)
-
-    def close(self) -> None:
-        """Close every searcher this service opened (each holds a handful of open index files)."""
-        _close_all(self._open)
-
-    # --- searcher ownership -----------------------------------------------------------------------
-    #
-    # ``indexer`` never changes the files of a build folder that may be served: ``build`` and
-    # ``update`` write a new folder (hard links to the unchanged segment files) and switch the
-    # ``index`` symlink to it. So a searcher is never refreshed in place (Whoosh's ``refresh()``
-    # shares segment readers between the old and the new searcher, and closing the old one then
-    # closes the new one's files): a thread that sees the link or the generation change opens the
-    # new index whole. Searchers are per thread and a thread serves one request at a time, so the
-    # searchers a thread replaced are closed when its next public call starts (``_recovering``).
-
-    def _target(self) -> Path:
-        return self.index_dir.resolve()
-
-    def searcher(self):
-        """This thread's searcher, reopened when the index changed; ``NoIndexError`` if none."""
-        local = self._local
-        now = time.monotonic()
-        s = getattr(local, "searcher", None)
-        if s is not None and now - local.checked < REFRESH_EVERY:
-            return s
-        target = self._target()
-        if s is not None and target == local.target:
-            try:
-                if s.up_to_date():
-                    local.checked = now
-                    return s
-            except OSError:  # the folder went away under us: open the live one below
-                pass
-        return self._replace(self._open_searcher(target), target, now)
-
-    def _open_searcher(self, target: Path):
-        if not whoosh_index.exists_in(str(target)):
-            raise NoIndexError(f"no index at {self.index_dir}: run `python -m indexer build`")
-        version = built_schema_version(target)
-        if version != SCHEMA_VERSION:  # between deploying new code and rebuilding: say so, don't 500
-            raise NoIndexError(f"the index at {self.index_dir} has schema version {version}, this version "
-                               f"reads {SCHEMA_VERSION}: run `python -m indexer build`")
-        return whoosh_index.open_dir(str(target)).searcher()
-
-    def _replace(self, new, target: Path, now: float):
-        local = self._local
-        self._retire(getattr(local, "searcher", None))
-        self._open.add(new)
-        local.searcher, local.target, local.checked = new, target, now
-        return new
-
-    def _retire(self, s) -> None:
-        if s is not None:
-            self._local.__dict__.setdefault("retired", []).append(s)
-
-    def _close_retired(self) -> None:
-        retired = getattr(self._local, "retired", None)
-        while retired:
-            s = retired.pop()
-            s.close()
-            self._open.discard(s)
-
-    def _forget_searcher(self) -> None:
-        """Drop this thread's searcher (it went stale); the next ``searcher()`` opens the live index."""
-        self._retire(getattr(self._local, "searcher", None))
-        self._local.searcher = None
-
-    def arrays(self, s) -> IndexArrays:
-        """Columns and decoded postings of the index ``s`` reads, shared by every serving thread."""
-        # what ``s`` itself reads (not where the link points now: another thread may have moved on):
-        # its folder, generation and segments
-        reader = s.reader()
-        leaves = reader.leaf_readers()
-        folder = getattr(leaves[0][0].storage(), "folder", "") if leaves else ""
-        key = (folder, reader.generation(), tuple(leaf.segment().segment_id() for leaf, _ in leaves))
-        got = self._arrays.get(key)
-        if got is not None:
-            return got
-        with self._arrays_lock:
-            got = self._arrays.get(key)
-            if got is None:
-                self._check_engine(s)
-                got = self._arrays[key] = IndexArrays(s, FACET_FIELDS)
-                while len(self._arrays) > KEEP_ARRAYS:  # the oldest version: no thread reads it any more
-                    self._arrays.pop(next(iter(self._arrays)))
-        return got
-
-    def _check_engine(self, s) -> None:
-        """Refuse to serve an index whose postings the engine's bulk decoder reads differently from
-        Whoosh (wrong results, silently, otherwise): a 503 and one log line, until the index changes."""
-        try:
-            compared = check_decoder(s)
-        except DecoderMismatch as exc:
-            log.error("not serving %s: %s", self.index_dir, exc)
-            raise EngineCheckError(f"the search engine's check of this index failed ({exc}); the server log "
-                                   "says more: check indexer/index/whoosh_internals.py against the installed "
-                                   "Whoosh") from None
-        log.info("engine check of %s: %d postings read alike by the engine and by Whoosh", self.index_dir,
-                 compared)
-
-    @_recovering
-    def doc_count(self) -> int:
-        return self.searcher().doc_count()
-
-    @_recovering
+    @recovering
     def warm_up(self) -> None:
         """Open the searcher, read the columns and load pyvi now, not on the first visitor's query."""
         self.options()
@@ -322,7 +127,7 @@ class SearchService:
         self._law_table = (a, laws)
         return laws
 
-    @_recovering
+    @recovering
     def options(self) -> dict[str, dict[str, int]]:
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
         s = self.searcher()
@@ -333,7 +138,7 @@ class SearchService:
             self._options = cached
         return cached[1]
 
-    @_recovering
+    @recovering
     def search(self, params: SearchParams) -> SearchResponse:
         """plan → mask (filters, exclusions) → evaluate → page → results, with exact facet counts."""
         s = self.searcher()
@@ -425,7 +230,7 @@ class SearchService:
         fields = s.stored_fields(docnum)
         return {
             "id": fields["id"], "kind": fields["kind"], "title": fields.get("title", ""),
-            "date": _iso(fields.get("date")), "doc_number": fields.get("doc_number", ""),
+            "date": iso(fields.get("date")), "doc_number": fields.get("doc_number", ""),
             "doc_type": fields.get("doc_type", ""), "agency": fields.get("agency", ""),
             "url": fields.get("url", ""), "snippet": snippet(fields.get("body", ""), terms, numbers=numbers),
             "score": None if score is None else round(score, 4), "cite_count": fields.get("cite_count", 0),
@@ -480,120 +285,3 @@ class SearchService:
         candidate = " ".join(fixed)
         query = self.plan(s, candidate).query
         return candidate if query is not None and Evaluator(self.arrays(s), s).count(query) else ""
-
-    # --- entries and citations ---------------------------------------------------------------------
-
-    @_recovering
-    def entry(self, entry_id: str) -> dict | None:
-        """Every stored field of one entry, with ``cites`` and ``cited_by`` (each item with its relation
-        and a short quote) and both grouped by relation (``relations``); ``None`` if unknown."""
-        s = self.searcher()
-        num = next(iter(s.document_numbers(id=entry_id)), None)
-        if num is None:
-            return None
-        fields = dict(s.stored_fields(num))
-        fields["date"] = _iso(fields.get("date"))
-        text = entry_text(fields.get("title", ""), fields.get("body", ""))
-        raw = [c for c in fields.get("cites", []) if c.get("key")]
-        for c in raw:
-            c["target"] = self._target_id(s, c)
-        fields["citations"] = fields.get("cites", [])   # every citation found, with its offsets and target
-        fields["cites"] = self.cites(fields, text)      # one item per cited document
-        fields["cited_by"] = self.cited_by(fields)
-        fields["relations"] = {"cites": relation_groups(fields["cites"], LABELS),
-                               "cited_by": relation_groups(fields["cited_by"], REVERSE_LABELS)}
-        fields["status_basis"] = fields.get("status_basis") or {}
-        return fields
-
-    @staticmethod
-    def _entries_of(s, key: str) -> list[dict]:
-        """The documents and cited-only entries bearing number ``key``, real documents first."""
-        found = [s.stored_fields(n) for n in s.document_numbers(doc_key=key)]
-        return sorted((f for f in found if f["kind"] in ("document", "cited")),
-                      key=lambda f: (f["kind"] != "document", f.get("year") or "", f["id"]))
-
-    def _target_id(self, s, cite: dict) -> str:
-        """The entry a citation points to: the one of the year its number or date names (``""``: it
-        cannot tell, or no entry bears the number)."""
-        entries = self._entries_of(s, keyword(cite.get("key", "")))
-        year = target_year(cite, {e.get("year") or "" for e in entries})
-        return next((e["id"] for e in entries if (e.get("year") or "") == year), "") if year is not None else ""
-
-    def cited_by(self, fields: dict) -> list[dict]:
-        """Entries citing this entry: by its number, and pointing to its year (``target_year``), newest first."""
-        key = fields.get("doc_key")
-        if not key:
-            return []
-        s = self.searcher()
-        year = fields.get("year") or ""
-        years = {e.get("year") or "" for e in self._entries_of(s, key)}
-        out = []
-        for num in s.document_numbers(citations=key):
-            other = s.stored_fields(num)
-            mine = [c for c in other.get("cites", []) if keyword(c.get("key", "")) == key
-                    and target_year(c, years) == year]
-            if not mine or other["id"] == fields.get("id"):
-                continue
-            best = _strongest(mine)
-            text = entry_text(other.get("title", ""), other.get("body", ""))
-            out.append({"id": other["id"], "title": other.get("title", ""), "kind": other["kind"],
-                        "date": _iso(other.get("date")), "year": other.get("year") or "",
-                        "doc_number": other.get("doc_number", ""), "doc_type": other.get("doc_type", ""),
-                        "relation": best.get("relation", "dan_chieu"), "quote": _quote(text, best)})
-        return sorted(out, key=lambda e: (e["date"], e["id"]), reverse=True)
-
-    def cites(self, fields: dict, text: str = "") -> list[dict]:
-        """What this entry cites, one item per cited document (never itself), with how often, the
-        entry to open, the strongest relation and a quote of its sentence."""
-        own = fields.get("doc_key") or ""
-        groups: dict[tuple[str, str], list[dict]] = {}
-        for c in fields.get("citations", []):
-            key = keyword(c.get("key") or "")
-            if key and key != own:
-                groups.setdefault((key, c.get("target", "")), []).append(c)
-        s = self.searcher()
-        out = []
-        for (key, target), mentions in groups.items():
-            first, best = mentions[0], _strongest(mentions)
-            found = next((s.stored_fields(n) for n in s.document_numbers(id=target)), None) if target else None
-            out.append({"key": key, "number": first.get("number", ""), "name": first.get("name", ""),
-                        "doc_type": first.get("doc_type", ""),
-                        "date": next((m["date"] for m in mentions if m.get("date")), "")
-                        or (_iso(found.get("date")) if found else ""),
-                        "count": len(mentions), "id": target, "title": found.get("title", "") if found else "",
-                        "status": found.get("status", "") if found else "",
-                        "relation": best.get("relation", "dan_chieu"), "quote": _quote(text, best) if text else {}})
-        return out
-
-    @_recovering
-    def by_number(self, number: str) -> tuple[dict | None, str, list[dict]]:
-        """The entry (with ``cited_by``) for a document number typed any way, the key that matched,
-        and every entry bearing that number when there are several (one per year: "3077/KH-UBND")."""
-        s = self.searcher()
-        key = number_key(number)
-        for k in dict.fromkeys([key, number] + near_miss_keys(key)):  # a law's name key is its own key
-            entries = self._entries_of(s, k)
-            if entries:
-                several = [{"id": e["id"], "kind": e["kind"], "title": e.get("title", ""), "year": e.get("year") or "",
-                            "date": _iso(e.get("date")), "doc_number": e.get("doc_number", ""),
-                            "status": e.get("status", ""), "cite_count": e.get("cite_count", 0)}
-                           for e in entries] if len(entries) > 1 else []
-                return self.entry(entries[0]["id"]), k, several
-        return None, key, []
-
-    @_recovering
-    def citing(self, number: str, relation: str = "") -> tuple[dict | None, str, list[dict]]:
-        """``by_number``, with the ``cited_by`` of its entry narrowed to one ``relation`` when given."""
-        found, key, several = self.by_number(number)
-        if found is not None and relation:
-            found["cited_by"] = [c for c in found["cited_by"] if c["relation"] == relation]
-        return found, key, several
-
-    @_recovering
-    def health(self) -> dict:
-        """Index age and size, for ``/healthz``."""
-        s = self.searcher()
-        target = self._target()
-        built = max((p.stat().st_mtime for p in target.iterdir() if p.suffix == ".toc"), default=0.0)
-        return {"status": "ok", "entries": s.doc_count(), "index": target.name,
-                "index_age_seconds": round(time.time() - built, 1)}

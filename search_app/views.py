@@ -14,7 +14,7 @@ from indexer.text.normalize import fold
 from search_app.fields import BY_FIELD, FACETS, KIND_LABELS
 from indexer.cite.cues import LABELS, RELATIONS, REVERSE_LABELS
 from search_app.params import PER_PAGE_CHOICES, SORTS, ParamError, SearchParams, parse_params, vn_date
-from search_app.search import relation_groups
+from search_app.entry_pages import relation_groups
 from search_app.service import get_service
 from search_app.snippets import citation_href, linked_text
 

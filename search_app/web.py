@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import Flask, g, render_template, request
 
 from search_app.params import ParamError
-from search_app.search import NoIndexError
+from search_app.searchers import NoIndexError
 
 log = logging.getLogger("search_app.access")
 

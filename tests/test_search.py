@@ -71,7 +71,7 @@ def test_rebuild_is_seen_without_restart(tmp_path):
     assert svc.doc_count() == 1
     _write(tmp_path / "corpus", RECORDS)
     build([tmp_path / "corpus"], tmp_path / "index")
-    import search_app.search as search_module
+    import search_app.searchers as search_module
     saved, search_module.REFRESH_EVERY = search_module.REFRESH_EVERY, 0.0
     try:
         assert svc.doc_count() == 3

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from bench.threads import ThreadGroup  # noqa: E402
 from tests.servers import READY_SECONDS, Server, serving  # noqa: E402
 
-# Each serving thread looks for a new index every half second (search_app.search.REFRESH_EVERY): two
+# Each serving thread looks for a new index every half second (search_app.searchers.REFRESH_EVERY): two
 # seconds after a command returns, every thread answers from what it wrote.
 SETTLE_SECONDS = 2.0
 ROUNDS = 5
