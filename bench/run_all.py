@@ -169,10 +169,29 @@ def rows_relations(r: dict) -> list[tuple]:
     return out
 
 
+def rows_changes(r: dict) -> list[tuple]:
+    """Every kind of index change while the server answers load (issue #12)."""
+    out = []
+    steps: dict[str, list[dict]] = {}
+    for c in r["changes"]:
+        steps.setdefault(c["step"], []).append(c)
+    for step, runs in steps.items():
+        took = [c["seconds"] for c in runs]
+        stale = [c.get("switch_to_last_stale_answer_s") for c in runs if c.get("switch_to_last_stale_answer_s") is not None]
+        out.append((f"{step} (×{len(runs)}): command took; errors during it; last stale answer after the switch",
+                    f"{min(took)}–{max(took)} s; {sum(c['during']['errors'] for c in runs)}; "
+                    + (f"{max(stale)} s" if stale else "no switch"), "0 errors"))
+    out.append(("all requests while changing: failed / total; server restarted; server peak",
+                f"{r['failed_requests']} / {r['all_requests']['requests']:,}; {r['server_restarted']}; "
+                f"{r['server_peak_mb']} MB", "0 failed, no restart"))
+    return out
+
+
 ROWS = {"analysis": rows_analysis, "build": rows_build, "query": rows_query, "doc_numbers": rows_numbers,
         "peers": rows_peers, "quality": rows_quality, "tune": rows_tune,
         "tune-pairs": rows_tune, "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers, "query-proposed": rows_query,
-        "read_memory": rows_read_memory, "relations_eval": rows_relations}
+        "read_memory": rows_read_memory, "relations_eval": rows_relations, "changes_under_load": rows_changes,
+        "read_memory-1gb-build": rows_read_memory}
 SKIP_IN_TABLE = ("speed_queries",)  # inputs, not results
 
 
