@@ -96,6 +96,7 @@ def type_and_number(parsed, types: list[str]) -> list[tuple[str, str, object]]:
 
 
 MAX_LAW_VERSIONS = 3  # a name without a year: its newest few laws ("Bộ luật Lao động": 2019, then 2012)
+_NUMBER_WORD_LEFT = re.compile(r"\s*(?<!\w)(?:số|so)\s*:?\s*$", re.IGNORECASE)  # "… số" once its number is cut
 _LAW_TYPE_NAMES = ("luat", "bo luat", "phap lenh", "hien phap")
 _WORD = re.compile(r"[^\W_]+")
 # A year standing alone, e.g. "2012" in "luật phổ biến giáo dục pháp luật 2012", or "năm 2019".
@@ -213,6 +214,8 @@ def plan_query(text: str, known: Callable[[str], bool], doc_types: list[str],
         parsed = rest
     groups, first, law_first, prefer, year_filter = [], [], [], [], ""
     for group in parsed.groups:
+        if parsed.number_keys:  # "Luật An ninh mạng số 24/2018/QH14": the "số" went with its number
+            group = _NUMBER_WORD_LEFT.sub("", group)
         found = find_laws(group, laws or {})
         versions = [v for vs, _, _ in found for v in vs[:MAX_LAW_VERSIONS]]
         law_keys = list(dict.fromkeys(k for k, _ in versions))

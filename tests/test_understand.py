@@ -123,3 +123,12 @@ def test_question_naming_a_law_prefers_its_articles_without_pinning_its_record()
     plan = _plan("Theo Luật An ninh mạng, hành vi nào bị nghiêm cấm trên không gian mạng?")
     assert plan.first == ()
     assert plan.prefer == ((Q.Term("doc_key", "24/2018/qh14"), 1.2),)
+
+
+@pytest.mark.parametrize("text, groups", [
+    ("khoản 3 Điều 2 Luật An ninh mạng số 99/2018/QH14", ("Luật An ninh mạng",)),  # the blind question
+    ("luat an ninh mang so 99/2018/QH14", ("luat an ninh mang",)),
+    ("số liệu thống kê", ("số liệu thống kê",)),       # no number: "số" is a word like any other
+])
+def test_the_word_so_goes_with_its_number(text, groups):
+    assert _plan(text, laws={}).parsed.groups == groups
