@@ -39,7 +39,7 @@ from indexer.index.entries import entry_text
 from indexer.text.normalize import clean, fold
 from search_app.query import ExactPhrase
 
-__all__ = ["IndexArrays", "Scored", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES"]
+__all__ = ["IndexArrays", "SegmentCache", "Scored", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES"]
 
 PAIR_FIELD = "text_b"
 FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the other's, folded
@@ -49,6 +49,7 @@ FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the 
 VERIFY_MAX = 1000
 CACHE_BYTES = 256 * 2**20  # decoded postings kept for reuse (common terms are asked for again and again)
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
+SEGMENT_CACHE_BYTES = 256 * 2**20  # decoded postings of segments, kept across index versions
 
 
 @dataclass
@@ -59,6 +60,68 @@ class Scored:
     score: np.ndarray
 
 
+class SegmentCache:
+    """What is read from one segment, kept across index versions: decoded postings (doc numbers
+    within the segment, deleted entries included), field lengths and folded lexicons.
+
+    A segment never changes once written (Whoosh never rewrites a segment file; deletions live in the
+    table of contents, and the engine masks them per version), and ``update`` or a build that starts
+    from the live index keeps every segment it did not touch: a new version then reads only its new
+    segments, and the first queries after a switch are not cold. Keyed by Whoosh's segment id.
+    """
+
+    def __init__(self, limit_bytes: int = SEGMENT_CACHE_BYTES):
+        self._postings: OrderedDict = OrderedDict()
+        self._bytes, self._limit = 0, limit_bytes
+        self._small: dict = {}  # lengths and folded lexicons: a few per segment, dropped with it
+        self._lock = threading.Lock()
+
+    def postings(self, leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (leaf.segment().segment_id(), fieldname, text)
+        with self._lock:
+            got = self._postings.get(key)
+            if got is not None:
+                self._postings.move_to_end(key)
+                return got
+        ids, weights = decode_postings(raw_postings(leaf, fieldname, text), 0)
+        got = (np.concatenate(ids), np.concatenate(weights))
+        for array in got:  # shared by every version and thread that reads this segment
+            array.flags.writeable = False
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = got
+                self._bytes += got[0].nbytes + got[1].nbytes
+                while self._bytes > self._limit and len(self._postings) > 1:
+                    _, (i, w) = self._postings.popitem(last=False)
+                    self._bytes -= i.nbytes + w.nbytes
+        return got
+
+    def lengths(self, leaf, fieldname: str) -> np.ndarray:
+        return self._once((leaf.segment().segment_id(), "lengths", fieldname),
+                          lambda: field_length_bytes(leaf, fieldname))
+
+    def folded(self, leaf, fieldname: str) -> dict[str, tuple[str, ...]]:
+        """``folded term → the segment's terms of ``fieldname`` that fold to it``."""
+        def read():
+            out: dict[str, list[str]] = {}
+            for term in leaf.lexicon(fieldname):
+                term = term.decode("utf-8")
+                out.setdefault(fold(term), []).append(term)
+            return {k: tuple(v) for k, v in out.items()}
+        return self._once((leaf.segment().segment_id(), "folded", fieldname), read)
+
+    def _once(self, key, read):
+        with self._lock:
+            got = self._small.get(key)
+        if got is None:
+            got = read()
+            with self._lock:
+                self._small[key] = got
+                if len(self._small) > 64:  # segments merged away long ago: forget the oldest
+                    self._small.pop(next(iter(self._small)))
+        return got
+
+
 class IndexArrays:
     """Per-entry columns and decoded postings of one index generation, shared by all threads.
 
@@ -66,7 +129,9 @@ class IndexArrays:
     Whoosh reader's files are not shared between threads).
     """
 
-    def __init__(self, searcher, facet_fields: tuple[str, ...], cache_bytes: int = CACHE_BYTES):
+    def __init__(self, searcher, facet_fields: tuple[str, ...], cache_bytes: int = CACHE_BYTES,
+                 segments: SegmentCache | None = None):
+        self.segments = segments if segments is not None else SegmentCache()
         reader = searcher.reader()
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
@@ -98,7 +163,7 @@ class IndexArrays:
         fieldname = FOLDED.get(fieldname, fieldname)  # folding keeps every token: the same lengths
         got = self._lengths.get(fieldname)
         if got is None:
-            parts = [field_length_bytes(leaf, fieldname) for leaf, _ in searcher.reader().leaf_readers()]
+            parts = [self.segments.lengths(leaf, fieldname) for leaf, _ in searcher.reader().leaf_readers()]
             got = LENGTH_OF_BYTE[np.concatenate(parts) if parts else np.zeros(0, np.uint8)]
             self._lengths[fieldname] = got
         return got
@@ -159,10 +224,11 @@ class IndexArrays:
         with self._lock:
             got = self._folded.get(fieldname)
         if got is None:
-            got = {}
-            for term in searcher.reader().lexicon(FOLDED[fieldname]):
-                term = term.decode("utf-8")
-                got.setdefault(fold(term), []).append(term)
+            got = {}  # the union of the segments' folded lexicons
+            for leaf, _ in searcher.reader().leaf_readers():
+                for folded, terms in self.segments.folded(leaf, FOLDED[fieldname]).items():
+                    have = got.get(folded)
+                    got[folded] = terms if have is None else tuple(dict.fromkeys(have + terms))
             with self._lock:
                 self._folded[fieldname] = got
         return got
@@ -192,11 +258,13 @@ class IndexArrays:
         for leaf, offset in searcher.reader().leaf_readers():
             if (fieldname, text) not in leaf:
                 continue
-            i, w = decode_postings(raw_postings(leaf, fieldname, text), offset)  # deleted entries too
-            ids += i
-            weights += w
+            i, w = self.segments.postings(leaf, fieldname, text)  # deleted entries too
+            ids.append(i + offset if offset else i)
+            weights.append(w)
         if not ids:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if len(ids) == 1:  # one segment at offset 0: the segment's own arrays, not a copy
+            return ids[0], weights[0]
         return np.concatenate(ids), np.concatenate(weights)
 
 

@@ -26,7 +26,7 @@ from whoosh.reading import ReaderClosed
 
 from indexer.index.schema import SCHEMA_VERSION, built_schema_version
 from indexer.index.whoosh_internals import DecoderMismatch, check_decoder
-from search_app.engine import IndexArrays
+from search_app.engine import IndexArrays, SegmentCache
 from search_app.fields import FACET_FIELDS
 
 __all__ = ["Searchers", "NoIndexError", "EngineCheckError", "recovering", "REFRESH_EVERY", "KEEP_ARRAYS"]
@@ -91,6 +91,7 @@ class Searchers:
         # REFRESH_EVERY) both are read, and the arrays of neither are rebuilt again and again
         self._arrays: dict[tuple, IndexArrays] = {}
         self._arrays_lock = threading.Lock()
+        self._segments = SegmentCache()  # what each segment gave, kept across versions (engine.SegmentCache)
         self._open: set = set()  # every searcher not yet closed, of any thread: closed with the service
         weakref.finalize(self, _close_all, self._open)
 
@@ -175,7 +176,7 @@ class Searchers:
             got = self._arrays.get(key)
             if got is None:
                 self._check_engine(s)
-                got = self._arrays[key] = IndexArrays(s, FACET_FIELDS)
+                got = self._arrays[key] = IndexArrays(s, FACET_FIELDS, segments=self._segments)
                 while len(self._arrays) > KEEP_ARRAYS:  # the oldest version: no thread reads it any more
                     self._arrays.pop(next(iter(self._arrays)))
         return got

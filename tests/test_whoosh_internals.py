@@ -90,3 +90,43 @@ def test_postings_of_a_segment_whose_first_blocks_are_all_deleted_are_read_whole
         engine = Evaluator(IndexArrays(s, FACETS), s)
         assert np.flatnonzero(engine.run(query.Term("kind", "article")).match).tolist() == list(range(200, 300))
         assert wi.check_decoder(s, fields=("kind",)) == 300
+
+
+def test_a_new_index_version_reuses_what_was_read_from_the_segments_it_kept(tiny_corpus, tmp_path):
+    # After an update the unchanged segments are the same files (hard links, same segment ids): their
+    # decoded postings are reused, and the answers are exactly those of a service opened afresh.
+    import json
+    import shutil
+
+    from indexer.index.build import build
+    from indexer.index.update import update
+    from search_app.params import SearchParams
+    from search_app.search import SearchService
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, corpus)
+    build([corpus], tmp_path / "index")
+    svc = SearchService(tmp_path / "index")
+    params = SearchParams(q="pháp luật", per_page=50)
+    svc.search(params)
+    s_old = svc.searcher()
+    (leaf, _), = [(l, o) for l, o in s_old.reader().leaf_readers()]
+    before = svc._segments.postings(leaf, "text", "pháp")
+
+    record = {"id": "them-1", "kind": "article", "title": "Bài mới về pháp luật", "body": "Nội dung pháp luật mới."}
+    (corpus / "them.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    update([corpus], tmp_path / "index")
+    import search_app.searchers as searchers
+    saved, searchers.REFRESH_EVERY = searchers.REFRESH_EVERY, 0.0
+    try:
+        got = svc.search(params)
+        s_new = svc.searcher()
+    finally:
+        searchers.REFRESH_EVERY = saved
+    assert s_new is not s_old
+    kept = [l for l, _ in s_new.reader().leaf_readers() if l.segment().segment_id() == leaf.segment().segment_id()]
+    assert len(kept) == 1 and svc._segments.postings(kept[0], "text", "pháp") is before  # not decoded again
+    fresh = SearchService(tmp_path / "index").search(params)
+    assert ([r["id"] for r in got.results], got.total, got.facets) == \
+        ([r["id"] for r in fresh.results], fresh.total, fresh.facets)
+    assert "them-1" in [r["id"] for r in got.results]
