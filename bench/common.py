@@ -104,7 +104,7 @@ def stamped_corpus(dest: Path, stamp: dict, records, per_file: int = 100) -> Pat
 
 def _source_stamp(path: Path) -> dict:
     st = require(path).stat()
-    return {"source": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return {"source": without_machine_paths(str(path)), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
 def phapdien_records(limit: int | None = None) -> Iterator[dict]:
@@ -288,10 +288,16 @@ def write_result(path: Path, figures: dict) -> dict:
                                                      "end": round(os.getloadavg()[0], 2)}} | figures
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.write_text(without_machine_paths(json.dumps(data, ensure_ascii=False, indent=1)) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     print(f"wrote {_rel(str(path))}")
     return data
+
+
+def without_machine_paths(text: str) -> str:
+    """Paths of this checkout and of the shared data written as the repository names them
+    (``var/bench/index``, ``../shared/data/…``): results name nothing of the machine they ran on."""
+    return text.replace(str(DATA) + "/", "../shared/data/").replace(str(ROOT) + "/", "")
 
 
 def _rel(arg: str) -> str:
