@@ -108,6 +108,13 @@ def _progress() -> _BuildProgress:
     return _BuildProgress()
 
 
+def _build_problems(index: Path, stats) -> tuple[Path, list[str]]:
+    """The live build's corpus report and its problem lines (none unless something was skipped)."""
+    report = live_dir(index) / REPORT_FILE
+    skipped = stats.files_skipped or stats.records_skipped
+    return report, report.read_text(encoding="utf-8").splitlines()[1:] if skipped else []
+
+
 def _report_skipped(problems: list[str], report: Path | None, strict: bool) -> None:
     """Each problem once, on stderr; with ``strict``, exit 2 after the summary was printed."""
     if not problems:
@@ -152,9 +159,7 @@ def build_cmd(corpus, index, jobs, if_stale, fresh, max_record_bytes, strict):
                       fresh=fresh, max_record_bytes=max_record_bytes, on_read=progress.read)
     finally:
         progress.close()
-    report = live_dir(index) / REPORT_FILE
-    problems = report.read_text(encoding="utf-8").splitlines()[1:] if stats.files_skipped or stats.records_skipped \
-        else []
+    report, problems = _build_problems(index, stats)
     click.echo(f"built {index}: {stats.summary()}")
     _report_skipped(problems, report, strict)
 

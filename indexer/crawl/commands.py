@@ -12,11 +12,10 @@ from pathlib import Path
 
 import click
 
-from indexer.cli import (CONTEXT, EXIT_SKIPPED, _clean_errors, _default_corpus, _progress, _report_skipped,
-                         index_option, jobs_option, main)
+from indexer.cli import (CONTEXT, EXIT_SKIPPED, _build_problems, _clean_errors, _default_corpus, _progress,
+                         _report_skipped, index_option, jobs_option, main)
 from indexer.crawl.config import CrawlConfig, CrawlError, load_config
 from indexer.index.build import build, live_dir
-from indexer.index.folders import REPORT_FILE
 from indexer.progress import Progress
 
 
@@ -145,9 +144,7 @@ def refresh_cmd(corpus, config_file, index, jobs, strict, **given):
         if live_dir(index) is None:
             stats = build([corpus], index, jobs=jobs, progress=progress.advance, on_total=progress.entries,
                           on_read=progress.read)
-            report_file = live_dir(index) / REPORT_FILE
-            problems = report_file.read_text(encoding="utf-8").splitlines()[1:] \
-                if stats.files_skipped or stats.records_skipped else []
+            _, problems = _build_problems(index, stats)
             summary = f"built {index}: {stats.summary()}"
         else:
             stats = update([corpus], index, jobs=jobs, progress=progress.advance, on_total=progress.entries)
