@@ -50,6 +50,7 @@ VERIFY_MAX = 1000
 CACHE_BYTES = 256 * 2**20  # decoded postings kept for reuse (common terms are asked for again and again)
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
 SEGMENT_CACHE_BYTES = 256 * 2**20  # decoded postings of segments, kept across index versions
+SMALL_ENTRIES = 512  # field lengths and folded lexicons kept (a handful per segment)
 
 
 @dataclass
@@ -73,7 +74,7 @@ class SegmentCache:
     def __init__(self, limit_bytes: int = SEGMENT_CACHE_BYTES):
         self._postings: OrderedDict = OrderedDict()
         self._bytes, self._limit = 0, limit_bytes
-        self._small: dict = {}  # lengths and folded lexicons: a few per segment, dropped with it
+        self._small: OrderedDict = OrderedDict()  # lengths and folded lexicons, least recently used first
         self._lock = threading.Lock()
 
     def postings(self, leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -113,12 +114,14 @@ class SegmentCache:
     def _once(self, key, read):
         with self._lock:
             got = self._small.get(key)
-        if got is None:
-            got = read()
-            with self._lock:
-                self._small[key] = got
-                if len(self._small) > 64:  # segments merged away long ago: forget the oldest
-                    self._small.pop(next(iter(self._small)))
+            if got is not None:
+                self._small.move_to_end(key)
+                return got
+        got = read()
+        with self._lock:
+            self._small[key] = got
+            while len(self._small) > SMALL_ENTRIES:  # segments merged away long ago go first
+                self._small.popitem(last=False)
         return got
 
 
