@@ -50,7 +50,6 @@ class Progress:
         self.label, self.unit, self.total, self.done, self.note = "", "", 0, 0, ""
         self.fmt: Callable[[float], str] = _count
         self._started = self._last = 0.0
-        self._drawn = False
 
     def phase(self, label: str, total: int, unit: str, fmt: Callable[[float], str] | None = None) -> None:
         """Start counting ``total`` ``unit`` of ``label`` (ends the previous phase's line); ``fmt``
@@ -104,7 +103,6 @@ class Progress:
             self._line(self.status())
         self.stream.flush()
         self.label = ""
-        self._drawn = False
 
     def _draw(self, now: float) -> None:
         share = min(1.0, self.done / self.total) if self.total else 1.0
@@ -113,7 +111,6 @@ class Progress:
         label, _, rest = self.status(now).partition(": ")
         self.stream.write(f"\r{label} [{bar}] {rest}\x1b[K")
         self.stream.flush()
-        self._drawn = True
 
     def _line(self, text: str) -> None:
         self.stream.write(text + "\n")

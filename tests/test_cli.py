@@ -145,3 +145,14 @@ def test_every_command_has_help_with_an_example(module, command):
     done = _run(command, "-h", module=module)
     assert (done.returncode, "Example:" in done.stdout, f"python -m {module} {command}" in done.stdout) == \
         (0, True, True), done.stdout
+
+
+def test_update_of_an_index_with_a_damaged_manifest_says_to_rebuild(tmp_path):
+    corpus = _corpus(tmp_path)
+    index = tmp_path / "index"
+    assert _run("build", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    (index.resolve() / "manifest.json").write_text('{"cut short', encoding="utf-8")
+    done = _run("update", "--corpus", str(corpus), "--index", str(index))
+    assert (done.returncode, done.stderr) == (
+        1, f"Error: the index at {index} has a damaged build_info.json or manifest.json: run a full build "
+           "(`python -m indexer build`)\n")

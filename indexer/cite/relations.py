@@ -29,11 +29,9 @@ from indexer.cite import cues
 from indexer.cite.citations import Citation, _DATE, _iso
 from indexer.text.normalize import fold
 
-__all__ = ["Reading", "read_relations", "quote", "STRONG", "WHOLE_EFFECT"]
+__all__ = ["Reading", "read_relations", "quote", "STRONG"]
 
 STRONG = frozenset({"thay_the", "bai_bo", "het_hieu_luc"})  # what ends a document's force
-# relations that say the cited document (or, bi_*, the citing one) no longer has effect when whole
-WHOLE_EFFECT = frozenset({"thay_the", "bai_bo", "het_hieu_luc"})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-__all__ = ["normalize", "host_key", "same_site", "skipped_type", "page_file", "is_pdf_url"]
+__all__ = ["normalize", "host_key", "same_site", "skipped_type", "page_file"]
 
 # Parameters that say who sent the visitor, not which page: e.g. "?utm_source=zalo", "?fbclid=IwAR…".
 _TRACKING_RE = re.compile(r"utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl"
@@ -62,10 +62,6 @@ def skipped_type(url: str) -> str:
     """``".docx"`` when the link names a file that is neither HTML nor PDF (never requested), else ``""``."""
     suffix = _suffix(url)
     return suffix if suffix in _SKIPPED_SUFFIXES else ""
-
-
-def is_pdf_url(url: str) -> bool:
-    return _suffix(url) == ".pdf"
 
 
 def page_file(url: str) -> str:

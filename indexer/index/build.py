@@ -1,6 +1,6 @@
 """Full builds with an atomic switch, incremental updates, and the lock that keeps them apart.
 
-The build folders, the symlink switch and what happens on failure are in ``buildfolders``: the
+The build folders, the symlink switch and what happens on failure are in ``folders``: the
 live index is never written to, so readers of it keep working, and a failed or killed build
 leaves it untouched.
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Iterable
 
 from indexer.cite.citations import extract_citations, number_key
-from indexer.cite.relations import read_relations
+from indexer.cite.relations import STRONG, read_relations
 from indexer.document import Document, content_hash
 from indexer.text.normalize import fold, to_new_tone_style
 from indexer.cite.tables import CONTEXT_ISSUERS, ISSUERS
@@ -285,12 +285,11 @@ def target_year(cite: dict, years: set[str]) -> str | None:
 
 # What the text can say of a document's force, strongest first: it beats what is weaker.
 DERIVED_STATUSES = ("Hết hiệu lực toàn bộ", "Hết hiệu lực một phần", "Được sửa đổi, bổ sung")
-_ENDS = {"thay_the", "bai_bo", "het_hieu_luc"}          # a later entry does this to the document
 _ENDED = {"bi_thay_the", "bi_bai_bo", "bi_het_hieu_luc"}  # the document says this of itself
 
 
 def _effect(relation: str, partial: bool) -> str:
-    if relation in _ENDS or relation in _ENDED:
+    if relation in STRONG or relation in _ENDED:  # a later entry ends the document's force
         return DERIVED_STATUSES[1 if partial else 0]
     return DERIVED_STATUSES[2] if relation in ("sua_doi", "bi_sua_doi") else ""
 

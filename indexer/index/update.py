@@ -8,7 +8,7 @@ entries that replace or repeal it).
 
 The live folder is never written to (a running ``serve`` reads it): the changes are written into a
 new build folder that starts as hard links to the live one's segment files, which is then verified
-and switched to like a build (``buildfolders``). An update that changes nothing writes no folder.
+and switched to like a build (``folders``). An update that changes nothing writes no folder.
 """
 
 from __future__ import annotations
@@ -88,10 +88,14 @@ def update(corpus: list[Path], index: Path, jobs: int = 1,
         live = live_dir(index)
         if live is None:
             raise BuildError(f"no index at {index}: run `python -m indexer build` first")
-        info = json.loads((live / INFO_FILE).read_text(encoding="utf-8"))
+        try:
+            info = json.loads((live / INFO_FILE).read_text(encoding="utf-8"))
+            old = json.loads((live / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except ValueError:
+            raise BuildError(f"the index at {index} has a damaged {INFO_FILE} or {MANIFEST_FILE}: run a full "
+                             "build (`python -m indexer build`)") from None
         if info.get("schema_version") != SCHEMA_VERSION:
             raise BuildError("the index was built by another version of the indexer: run a full build")
-        old = json.loads((live / MANIFEST_FILE).read_text(encoding="utf-8"))
         new = corpus_manifest(files)
         added, changed, removed = _diff(old, new)
         counts, recomputed, problems, final = (0, 0, 0), 0, [], None
@@ -157,11 +161,11 @@ def _apply_files(ix, corpus: list[Path], paths: list[str], removed: list[str], c
             problems += [f"{p.path}:{p.line}: {p.reason}" for p in file_problems]
             old = before[path]
             for doc in docs:
-                entry = apply_aliases(document_entry(doc), aliases)
-                entry["entry_hash"] = entry_hash(entry)
                 prev = old.pop(doc.id, None)
                 if prev is not None and prev.get("content_hash") == doc.content_hash:
-                    continue
+                    continue  # unchanged: not analysed again (citations, relations)
+                entry = apply_aliases(document_entry(doc), aliases)
+                entry["entry_hash"] = entry_hash(entry)
                 if prev is not None:
                     touched.update(_keys_of(prev))
                     n_changed += 1
