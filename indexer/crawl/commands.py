@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from indexer.cli import (CONTEXT, EXIT_SKIPPED, _build_problems, _clean_errors, _default_corpus, _progress,
-                         _report_skipped, index_option, jobs_option, main)
+                         _report_skipped, index_option, jobs_option, main, max_record_option)
 from indexer.crawl.config import CrawlConfig, CrawlError, load_config
 from indexer.index.build import build, live_dir
 from indexer.progress import Progress
@@ -126,9 +126,10 @@ def crawl_cmd(corpus, config_file, strict, **given):
 @_crawl_options
 @index_option
 @jobs_option
+@max_record_option
 @crawl_strict_option
 @_crawl_errors
-def refresh_cmd(corpus, config_file, index, jobs, strict, **given):
+def refresh_cmd(corpus, config_file, index, jobs, max_record_bytes, strict, **given):
     """Crawl the portal (as `crawl`), then `update` the index (or `build` it when there is none).
 
     \b
@@ -143,11 +144,12 @@ def refresh_cmd(corpus, config_file, index, jobs, strict, **given):
     try:
         if live_dir(index) is None:
             stats = build([corpus], index, jobs=jobs, progress=progress.advance, on_total=progress.entries,
-                          on_read=progress.read)
+                          on_read=progress.read, max_record_bytes=max_record_bytes)
             _, problems = _build_problems(index, stats)
             summary = f"built {index}: {stats.summary()}"
         else:
-            stats = update([corpus], index, jobs=jobs, progress=progress.advance, on_total=progress.entries)
+            stats = update([corpus], index, jobs=jobs, progress=progress.advance, on_total=progress.entries,
+                           max_record_bytes=max_record_bytes)
             problems, summary = list(stats.problems), f"updated {index}: {stats.summary()}"
     finally:
         progress.close()
