@@ -27,7 +27,6 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from whoosh import query as Q
@@ -151,6 +150,7 @@ class IndexArrays:
         self._cache_bytes, self._cache_limit = 0, cache_bytes
         self._folded: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
+        self._memo: dict = {}  # what the service derives once per index version (``once``)
 
     # --- columns ----------------------------------------------------------------------------------
 
@@ -186,10 +186,12 @@ class IndexArrays:
             ok &= self.date <= datetime_to_long(end)
         return ok
 
-    @cached_property
-    def totals(self) -> dict[str, dict[str, int]]:
-        """Facet counts over every live entry (the filter menus; computed once per generation)."""
-        return self.facet_counts(self.live)
+    def once(self, name: str, make):
+        """``make()``, computed once for this index version (the law table, the filter menus)."""
+        got = self._memo.get(name)
+        if got is None:
+            got = self._memo.setdefault(name, make())
+        return got
 
     def facet_counts(self, match: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts of each facet value over the matching entries, largest first, blanks left out."""

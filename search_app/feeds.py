@@ -34,7 +34,7 @@ CSV_COLUMNS = (("id", "Mã mục"), ("kind", "Loại mục"), ("doc_number", "S�
 def _everything():
     """The request's search, every page of it up to ``EXPORT_CAP`` rows (newest first when no query)."""
     params = parse_params(request.args)
-    return params, get_service().search(replace(params, page=1, per_page=EXPORT_CAP))
+    return params, get_service().search(replace(params, page=1, per_page=EXPORT_CAP), snippets=False)
 
 
 def _entry_url(entry_id: str) -> str:

@@ -109,9 +109,10 @@ class SearchService(Searchers, EntryPages):
         """The laws the index holds by name: folded name words → ``[(year, number key, id)]``, newest first
         (read once per index version: entries of a law type whose title is a law's name)."""
         a = self.arrays(s)
-        cached = getattr(self, "_law_table", None)
-        if cached is not None and cached[0] is a:
-            return cached[1]
+        return a.once("laws", lambda: self._read_laws(s, a))
+
+    @staticmethod
+    def _read_laws(s, a: IndexArrays) -> dict[tuple[str, ...], list[tuple[str, str, str]]]:
         types = Q.Or([Q.Term("doc_type", t) for t in sorted(LAW_TYPES)])
         heads = Q.Or([Q.Term("title", w) for w in ("luật", "lệnh", "pháp")])
         # an article's title ("Điều 5. …") may name its law too: only titles without "điều" are read
@@ -123,24 +124,19 @@ class SearchService(Searchers, EntryPages):
             if (key and ":" not in key and 1 < len(words) <= MAX_LAW_NAME_WORDS and words[0] in LAW_HEADS
                     and not any(w.isdigit() for w in words)):  # "Luật số 01/2007/QH12" is a number, not a name
                 table.setdefault(words, set()).add((fields.get("year") or "", key, fields["id"]))
-        laws = {words: sorted(v, reverse=True) for words, v in table.items()}
-        self._law_table = (a, laws)
-        return laws
+        return {words: sorted(v, reverse=True) for words, v in table.items()}
 
     @recovering
     def options(self) -> dict[str, dict[str, int]]:
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
         s = self.searcher()
         a = self.arrays(s)
-        cached = getattr(self, "_options", None)  # once per index version, as ``IndexArrays.totals``
-        if cached is None or cached[0] is not a:
-            cached = (a, self.facet_counts(a, a.live))
-            self._options = cached
-        return cached[1]
+        return a.once("options", lambda: self.facet_counts(a, a.live))
 
     @recovering
-    def search(self, params: SearchParams) -> SearchResponse:
-        """plan → mask (filters, exclusions) → evaluate → page → results, with exact facet counts."""
+    def search(self, params: SearchParams, snippets: bool = True) -> SearchResponse:
+        """plan → mask (filters, exclusions) → evaluate → page → results, with exact facet counts
+        (``snippets=False``: results without their highlighted snippet, e.g. for an export)."""
         s = self.searcher()
         a = self.arrays(s)
         ev = Evaluator(a, s)
@@ -155,7 +151,7 @@ class SearchService(Searchers, EntryPages):
             raise ParamError("page", f"Không có trang {params.page}: kết quả chỉ có {pages} trang.")
         by_date = params.sort != "relevance" or browse
         page = self._page(a, docs, found.score, params, by_date)
-        terms = query_terms(plan.parsed)
+        terms = query_terms(plan.parsed) if snippets else None
         results = [self._result(s, int(d), None if by_date else float(found.score[d]), terms, plan.number_keys)
                    for d in page]
         suggestion = self.suggest(s, plan.parsed) if strict_total == 0 and params.q.strip() else ""
@@ -232,7 +228,7 @@ class SearchService(Searchers, EntryPages):
             "id": fields["id"], "kind": fields["kind"], "title": fields.get("title", ""),
             "date": iso(fields.get("date")), "doc_number": fields.get("doc_number", ""),
             "doc_type": fields.get("doc_type", ""), "agency": fields.get("agency", ""),
-            "url": fields.get("url", ""), "snippet": snippet(fields.get("body", ""), terms, numbers=numbers),
+            "url": fields.get("url", ""), "snippet": "" if terms is None else snippet(fields.get("body", ""), terms, numbers=numbers),
             "score": None if score is None else round(score, 4), "cite_count": fields.get("cite_count", 0),
             "field": fields.get("field", ""), "signer": fields.get("signer", ""), "status": fields.get("status", ""),
         }

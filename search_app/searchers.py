@@ -91,6 +91,7 @@ class Searchers:
         # REFRESH_EVERY) both are read, and the arrays of neither are rebuilt again and again
         self._arrays: dict[tuple, IndexArrays] = {}
         self._arrays_lock = threading.Lock()
+        self._failed: dict[tuple, str] = {}  # index versions whose engine check failed, and why
         self._segments = SegmentCache()  # what each segment gave, kept across versions (engine.SegmentCache)
         self._open: set = set()  # every searcher not yet closed, of any thread: closed with the service
         weakref.finalize(self, _close_all, self._open)
@@ -99,15 +100,7 @@ class Searchers:
         """Close every searcher this service opened (each holds a handful of open index files)."""
         _close_all(self._open)
 
-    # --- searcher ownership -----------------------------------------------------------------------
-    # (see the module's docstring)
-    # ``indexer`` never changes the files of a build folder that may be served: ``build`` and
-    # ``update`` write a new folder (hard links to the unchanged segment files) and switch the
-    # ``index`` symlink to it. So a searcher is never refreshed in place (Whoosh's ``refresh()``
-    # shares segment readers between the old and the new searcher, and closing the old one then
-    # closes the new one's files): a thread that sees the link or the generation change opens the
-    # new index whole. Searchers are per thread and a thread serves one request at a time, so the
-    # searchers a thread replaced are closed when its next public call starts (``_recovering``).
+    # --- searcher ownership (see the module's docstring) -------------------------------------------
 
     def _target(self) -> Path:
         return self.index_dir.resolve()
@@ -172,25 +165,28 @@ class Searchers:
         got = self._arrays.get(key)
         if got is not None:
             return got
+        failed = self._failed.get(key)
+        if failed is not None:  # checked once: the same 503, not the check again under the lock
+            raise EngineCheckError(failed)
         with self._arrays_lock:
             got = self._arrays.get(key)
             if got is None:
-                self._check_engine(s)
+                self._check_engine(s, key)
                 got = self._arrays[key] = IndexArrays(s, FACET_FIELDS, segments=self._segments)
                 while len(self._arrays) > KEEP_ARRAYS:  # the oldest version: no thread reads it any more
                     self._arrays.pop(next(iter(self._arrays)))
         return got
 
-    def _check_engine(self, s) -> None:
+    def _check_engine(self, s, key: tuple) -> None:
         """Refuse to serve an index whose postings the engine's bulk decoder reads differently from
         Whoosh (wrong results, silently, otherwise): a 503 and one log line, until the index changes."""
         try:
             compared = check_decoder(s)
         except DecoderMismatch as exc:
             log.error("not serving %s: %s", self.index_dir, exc)
-            raise EngineCheckError(f"the search engine's check of this index failed ({exc}); the server log "
-                                   "says more: check indexer/index/whoosh_internals.py against the installed "
-                                   "Whoosh") from None
+            self._failed[key] = (f"the search engine's check of this index failed ({exc}); the server log says "
+                                 "more: check indexer/index/whoosh_internals.py against the installed Whoosh")
+            raise EngineCheckError(self._failed[key]) from None
         log.info("engine check of %s: %d postings read alike by the engine and by Whoosh", self.index_dir,
                  compared)
 

@@ -56,18 +56,23 @@ def test_the_check_compares_the_postings_of_the_most_frequent_probed_terms(searc
     assert wi.check_decoder(searcher) == expected
 
 
-def test_a_decoder_that_disagrees_with_whoosh_stops_serving_with_a_503(tiny_index, monkeypatch):
+def test_a_decoder_that_disagrees_with_whoosh_stops_serving_with_a_503(tiny_index, monkeypatch, caplog):
     real = wi.decode_postings
+    calls = []
 
     def drops_the_last_posting(matcher, offset):  # what a change in Whoosh's block format could cause
+        calls.append(1)
         ids, weights = real(matcher, offset)
         return [np.concatenate(ids)[:-1]], [np.concatenate(weights)[:-1]]
 
     monkeypatch.setattr(wi, "decode_postings", drops_the_last_posting)
     client = create_app({"INDEX_DIR": str(tiny_index), "TESTING": True}).test_client()
-    got = client.get("/api/search", query_string={"q": "pháp luật"})
-    assert got.status_code == 503
-    assert "the search engine's check of this index failed" in got.get_json()["error"]["message"]
+    answers = [client.get("/api/search", query_string={"q": q}) for q in ("pháp luật", "hòa giải", "pháp luật")]
+    assert [a.status_code for a in answers] == [503, 503, 503]
+    assert "the search engine's check of this index failed" in answers[-1].get_json()["error"]["message"]
+    # checked once for this index version: one log line, the decoder not run again for each request
+    assert (len(calls), [r.message.startswith("not serving") for r in caplog.records if r.levelname == "ERROR"]) \
+        == (1, [True])
 
 
 def test_postings_of_a_segment_whose_first_blocks_are_all_deleted_are_read_whole(tmp_path):
