@@ -40,6 +40,13 @@ def relation_groups(items: list[dict], labels: dict[str, str]) -> list[dict]:
             for r in RELATIONS if any(i.get("relation") == r for i in items)]
 
 
+def _target_id(entries: list[dict], cite: dict) -> str:
+    """Of the ``entries`` bearing a citation's number, the one of the year its number or date names
+    (``""``: it cannot tell, or no entry bears the number)."""
+    year = target_year(cite, {e.get("year") or "" for e in entries})
+    return next((e["id"] for e in entries if (e.get("year") or "") == year), "") if year is not None else ""
+
+
 class EntryPages:
     """What ``SearchService`` answers about one entry or one document number (uses its ``searcher()``)."""
 
@@ -56,9 +63,13 @@ class EntryPages:
         fields = dict(s.stored_fields(num))
         fields["date"] = iso(fields.get("date"))
         text = entry_text(fields.get("title", ""), fields.get("body", ""))
-        raw = [c for c in fields.get("cites", []) if c.get("key")]
-        for c in raw:
-            c["target"] = self._target_id(s, c)
+        numbered: dict[str, list[dict]] = {}  # each cited number's entries, read once for all its mentions
+        for c in fields.get("cites", []):
+            if c.get("key"):
+                key = keyword(c["key"])
+                if key not in numbered:
+                    numbered[key] = self._entries_of(s, key)
+                c["target"] = _target_id(numbered[key], c)
         fields["citations"] = fields.get("cites", [])   # every citation found, with its offsets and target
         fields["cites"] = self.cites(fields, text)      # one item per cited document
         fields["cited_by"] = self.cited_by(fields)
@@ -73,13 +84,6 @@ class EntryPages:
         found = [s.stored_fields(n) for n in s.document_numbers(doc_key=key)]
         return sorted((f for f in found if f["kind"] in ("document", "cited")),
                       key=lambda f: (f["kind"] != "document", f.get("year") or "", f["id"]))
-
-    def _target_id(self, s, cite: dict) -> str:
-        """The entry a citation points to: the one of the year its number or date names (``""``: it
-        cannot tell, or no entry bears the number)."""
-        entries = self._entries_of(s, keyword(cite.get("key", "")))
-        year = target_year(cite, {e.get("year") or "" for e in entries})
-        return next((e["id"] for e in entries if (e.get("year") or "") == year), "") if year is not None else ""
 
     def cited_by(self, fields: dict) -> list[dict]:
         """Entries citing this entry: by its number, and pointing to its year (``target_year``), newest first."""
