@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, request
 
-from indexer.cite.cues import RELATIONS
+from search_app.entry_pages import relation_problem
 from search_app.params import parse_params
 from search_app.service import get_service
 from search_app.web import error_response
@@ -49,9 +49,8 @@ def citations(number: str):
     """The entry bearing ``number`` and who cites it; ``?relation=thuc_hien`` keeps one relation;
     ``entries`` lists every document of that number when there are several (years)."""
     relation = request.args.get("relation", "").strip()
-    if relation and relation not in RELATIONS:
-        return error_response(400, f"Quan hệ «{relation}» không có; dùng một trong: {', '.join(RELATIONS)}.",
-                              "relation")
+    if relation and relation_problem(relation):
+        return error_response(400, relation_problem(relation), "relation")
     found, key, several = get_service().citing(number, relation)
     if found is None:
         return error_response(404, f"Kho chưa có văn bản số «{number}».", "number")

@@ -12,7 +12,7 @@ from indexer.index.entries import entry_text, keyword, target_year
 from search_app.searchers import recovering
 from search_app.understand import near_miss_keys
 
-__all__ = ["EntryPages", "relation_groups", "iso"]
+__all__ = ["EntryPages", "relation_groups", "relation_problem", "iso"]
 
 
 def iso(value) -> str:
@@ -45,6 +45,11 @@ def _target_id(entries: list[dict], cite: dict) -> str:
     (``""``: it cannot tell, or no entry bears the number)."""
     year = target_year(cite, {e.get("year") or "" for e in entries})
     return next((e["id"] for e in entries if (e.get("year") or "") == year), "") if year is not None else ""
+
+
+def relation_problem(value: str) -> str | None:
+    """``None`` when ``value`` is a relation the index knows (``cues.RELATIONS``), else the Vietnamese reason."""
+    return None if value in RELATIONS else f"Quan hệ «{value}» không có; dùng một trong: {', '.join(RELATIONS)}."
 
 
 class EntryPages:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -11,10 +10,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from indexer.text.normalize import fold
-from search_app.fields import BY_FIELD, FACETS, KIND_LABELS
+from search_app.fields import BY_FIELD, BY_PARAM, FACETS, KIND_LABELS
 from indexer.cite.cues import LABELS, RELATIONS, REVERSE_LABELS
 from search_app.params import PER_PAGE_CHOICES, SORTS, ParamError, SearchParams, parse_params, vn_date
-from search_app.entry_pages import relation_groups
+from search_app.entry_pages import relation_groups, relation_problem
 from search_app.service import get_service
 from search_app.snippets import citation_href, linked_text
 
@@ -103,12 +102,10 @@ def narrow_cited_by(items: list[dict], args) -> tuple[list[dict], dict[str, dict
     """``items`` kept by ``?relation=&kind=&year=`` (plain links, no script), the count of each value
     of each (over the items the other two keep), and the values chosen. A value nobody has is a 400."""
     chosen = {p: args.get(p, "").strip() for p in NARROW if args.get(p, "").strip()}
-    if chosen.get("relation") and chosen["relation"] not in RELATIONS:
-        raise ParamError("relation", f"Quan hệ phải là một trong: {', '.join(RELATIONS)}.")
-    if chosen.get("kind") and chosen["kind"] not in KIND_LABELS:
-        raise ParamError("kind", f"Loại mục phải là một trong: {', '.join(KIND_LABELS)}.")
-    if chosen.get("year") and not re.fullmatch(r"(?:1[89]|20)\d\d", chosen["year"]):
-        raise ParamError("year", "Năm phải gồm 4 chữ số, ví dụ 2023.")
+    for param, value in chosen.items():  # the same checks as the search's filters (``fields``)
+        problem = relation_problem(value) if param == "relation" else BY_PARAM[param].check(value)
+        if problem:
+            raise ParamError(param, problem)
 
     def keeps(item: dict, skip: str = "") -> bool:
         return all(item.get(NARROW[p][0]) == v for p, v in chosen.items() if p != skip)
