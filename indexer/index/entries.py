@@ -25,7 +25,7 @@ from indexer.text.normalize import fold, to_new_tone_style
 from indexer.cite.tables import CONTEXT_ISSUERS, ISSUERS
 
 __all__ = ["law_aliases", "apply_aliases", "canonical_agency", "canonical_status", "canonical_field", "STATUSES", "LAW_TYPES", "document_entry", "cited_entries", "cited_entry", "cited_for_key", "citation_year", "entry_text",
-           "keyword", "CITED_PREFIX", "local_agency", "target_year", "apply_status", "link_documents", "DERIVED_STATUSES",
+           "keyword", "CITED_PREFIX", "local_agency", "target_year", "apply_status", "link_document", "link_documents", "DERIVED_STATUSES",
            "citer_summary"]
 
 CITED_PREFIX = "cite:"
@@ -336,6 +336,15 @@ def apply_status(entry: dict, incoming: list[tuple[dict, dict]]) -> dict:
     return entry
 
 
+def link_document(entry: dict, citing: Iterable[tuple[dict, dict]], years: set[str]) -> None:
+    """``cite_count`` and status of one real document from ``citing`` (citing entry, citation) of its
+    number: the citations of other entries that point to its year (``target_year``)."""
+    incoming = [(citer, c) for citer, c in citing if citer["id"] != entry["id"]
+                and target_year(c, years) == entry["year"]]
+    entry["cite_count"] = len({citer["id"] for citer, _ in incoming})
+    apply_status(entry, incoming)
+
+
 def link_documents(entries: list[dict], by_key: dict[str, list[tuple[dict, dict]]], cited: list[dict]) -> None:
     """``cite_count`` and status of the real documents among ``entries``, from who cites them."""
     years: dict[str, set[str]] = defaultdict(set)
@@ -343,12 +352,8 @@ def link_documents(entries: list[dict], by_key: dict[str, list[tuple[dict, dict]
         if e["doc_key"] and e["kind"] in ("document", "cited"):
             years[e["doc_key"]].add(e["year"])
     for e in entries:
-        if e["kind"] != "document":
-            continue
-        incoming = [(citer, c) for citer, c in by_key.get(e["doc_key"], ()) if citer["id"] != e["id"]
-                    and target_year(c, years[e["doc_key"]]) == e["year"]] if e["doc_key"] else []
-        e["cite_count"] = len({citer["id"] for citer, _ in incoming})
-        apply_status(e, incoming)
+        if e["kind"] == "document":
+            link_document(e, by_key.get(e["doc_key"], ()) if e["doc_key"] else (), years[e["doc_key"]])
 
 
 def cited_entries(entries: Iterable[dict], real_years: dict[str, set[str]]) -> list[dict]:

@@ -27,8 +27,8 @@ from whoosh import index as whoosh_index
 from indexer.index.build import BuildError, corpus_manifest, entry_hash, write_entries
 from indexer.index.folders import MANIFEST_FILE, REPORT_FILE, fresh_dir, link_index, live_dir, switch, writing
 from indexer.read.reader import MAX_RECORD_BYTES, corpus_root, iter_files, read_file
-from indexer.index.entries import (TEXT_FIELDS, apply_aliases, apply_status, cited_for_key, document_entry,
-                                   entry_text, keyword, target_year)
+from indexer.index.entries import (TEXT_FIELDS, apply_aliases, cited_for_key, document_entry, entry_text, keyword,
+                                   link_document)
 from indexer.index.lock import IndexLock
 from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS
 from indexer.index.segcache import SegmentCache, make_pool
@@ -246,9 +246,7 @@ def _relinked(writer, documents: list[tuple[int, dict]], citing: list[tuple[dict
     for n, fields in documents:
         entry = dict(fields, **dict.fromkeys(TEXT_FIELDS, entry_text(fields.get("title", ""), fields.get("body", ""))),
                      undated=0 if fields.get("date") else 1)
-        incoming = [(f, c) for f, c in citing if f["id"] != entry["id"] and target_year(c, years) == entry["year"]]
-        entry["cite_count"] = len({f["id"] for f, _ in incoming})
-        apply_status(entry, incoming)
+        link_document(entry, citing, years)
         if (entry["cite_count"], entry["status"], entry["status_basis"]) != (
                 fields.get("cite_count"), fields.get("status"), fields.get("status_basis")):
             writer.delete_document(n)
