@@ -5,7 +5,6 @@ Defaults come from ``VNLEX_CORPUS_DIR`` (``corpus``) and ``VNLEX_INDEX_DIR`` (``
 
 from __future__ import annotations
 
-import errno
 import functools
 import json
 import logging
@@ -17,7 +16,7 @@ from pathlib import Path
 import click
 
 from indexer.index.build import BuildError, build, is_stale, live_dir
-from indexer.index.folders import DEFAULT_INDEX, REPORT_FILE, WriteError
+from indexer.index.folders import DEFAULT_INDEX, NO_ROOM, REPORT_FILE, WriteError, os_reason
 from indexer.read.reader import MAX_RECORD_BYTES, CorpusError, ReadProgress
 from indexer.index.lock import LockedError
 from indexer.progress import Progress, megabytes
@@ -62,9 +61,9 @@ EXIT_SKIPPED = 2  # --strict: the index was written, but some input was skipped
 
 def _os_message(exc: OSError) -> str:
     where = f" ({exc.filename})" if exc.filename else ""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return (f"no room to write{where}: {exc.strerror}; free disk space (or raise the file size limit) and run "
-                f"the command again; the live index is unchanged")
+    if exc.errno in NO_ROOM:
+        return (f"no room to write{where}: {os_reason(exc)}; free disk space (or raise the file size limit) and "
+                f"run the command again; the live index is unchanged")
     if exc.filename:
         return f"{exc.strerror}: '{exc.filename}'"
     return exc.strerror or str(exc)

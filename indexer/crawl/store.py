@@ -14,9 +14,11 @@ import json
 import os
 from pathlib import Path
 
+from indexer.read.html import CRAWL_BLOCK_ID
+
 __all__ = ["BLOCK_ID", "compose", "page_bytes", "write_atomic"]
 
-BLOCK_ID = "vnlex-crawl"
+BLOCK_ID = CRAWL_BLOCK_ID  # the reader looks for it (indexer.read.html)
 _OPEN = f'\n<script type="application/json" id="{BLOCK_ID}">'.encode("ascii")
 _UTF16_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 

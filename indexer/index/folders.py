@@ -30,7 +30,7 @@ from whoosh import index as whoosh_index
 from indexer.index.schema import INFO_FILE
 
 __all__ = ["WriteError", "builds_dir", "live_dir", "fresh_dir", "link_index", "switch", "writing",
-           "REPORT_FILE", "MANIFEST_FILE", "KEEP_BUILDS", "DEFAULT_INDEX"]
+           "REPORT_FILE", "MANIFEST_FILE", "KEEP_BUILDS", "DEFAULT_INDEX", "os_reason", "NO_ROOM"]
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,21 @@ def _folder_mb(folder: Path) -> float:
     return total / 2**20
 
 
-def _write_error(exc: OSError, new_dir: Path, freed: float) -> WriteError:
-    what = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota exceeded",
+# Why a write failed, as staff read it; the first three mean "no room".
+_REASONS = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota exceeded",
             errno.EFBIG: "a file grew past the file size limit",
             errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-            errno.EROFS: "the file system is read-only"}.get(exc.errno, exc.strerror or str(exc))
+            errno.EROFS: "the file system is read-only"}
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def os_reason(exc: OSError) -> str:
+    """``OSError(ENOSPC)`` → ``"no space left on the disk"``; else the system's own words."""
+    return _REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
+def _write_error(exc: OSError, new_dir: Path, freed: float) -> WriteError:
+    what = os_reason(exc)
     where = exc.filename or new_dir
     return WriteError(f"{what} while writing {where}: the partial index ({freed:.1f} MB) was removed and the "
                       f"live index is unchanged; free space or fix permissions, then run the command again")

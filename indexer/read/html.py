@@ -24,7 +24,9 @@ from indexer.read import legaltext, pagetext
 from indexer.read.dates import parse_date
 from indexer.read.files import SkipFile
 
-__all__ = ["read_html"]
+__all__ = ["read_html", "CRAWL_BLOCK_ID"]
+
+CRAWL_BLOCK_ID = "vnlex-crawl"  # the id of the JSON block the crawler appends to a saved page (crawl.store)
 
 
 # --- HTML ----------------------------------------------------------------------------------------
@@ -196,7 +198,7 @@ def read_html(text: str) -> tuple[pagetext.PageFields, str, tuple[Attachment, ..
 
 def _crawl_block(soup: BeautifulSoup) -> dict:
     """The crawler's ``vnlex-crawl`` block, removed from the page: ``{"url", "attachments"}``, or ``{}``."""
-    tag = soup.find("script", id="vnlex-crawl")
+    tag = soup.find("script", id=CRAWL_BLOCK_ID)
     if tag is None:
         return {}
     try:
