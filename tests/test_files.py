@@ -20,6 +20,9 @@ from indexer.read.files import SeenIds, TooLarge, file_format, file_id, read_lim
     # the demo portal form; tracking parameters and a trailing slash do not change the page
     ("https://thanhhoa.gov.vn/portal/pages/pbgdpl/slug.html/?utm_source=zalo",
      "url:thanhhoa.gov.vn/portal/pages/pbgdpl/slug.html"),
+    # shared from Facebook: the crawler drops fbclid from the URL it saves, so the id must too
+    ("https://thanhhoa.gov.vn/portal/pages/pbgdpl/slug.html?fbclid=IwAR0xyz&id=5",
+     "url:thanhhoa.gov.vn/portal/pages/pbgdpl/slug.html?id=5"),
 ])
 def test_url_id_is_the_same_for_the_same_page(url, expected):
     assert url_id(url) == expected

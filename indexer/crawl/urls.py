@@ -11,11 +11,10 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+from indexer.read.files import TRACKING_RE as _TRACKING_RE
+
 __all__ = ["normalize", "host_key", "same_site", "skipped_type", "page_file"]
 
-# Parameters that say who sent the visitor, not which page: e.g. "?utm_source=zalo", "?fbclid=IwAR…".
-_TRACKING_RE = re.compile(r"utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl"
-                          r"|zarsrc|ref_src|sessionid|phpsessid|jsessionid|aspsessionid\w*", re.IGNORECASE)
 # Links to files that are neither HTML nor PDF: never requested ("Tải về biểu mẫu .docx").
 _SKIPPED_SUFFIXES = {".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".rtf", ".zip", ".rar",
                      ".7z", ".gz", ".tar", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".bmp",

@@ -164,11 +164,17 @@ def corpus_root(path: str | Path, roots: Iterable[str | Path]) -> Path:
 # --- ids ---------------------------------------------------------------------------------------
 
 
+# Parameters that say who sent the visitor, not which page: e.g. "?utm_source=zalo", "?fbclid=IwAR…"
+# (the crawler drops them from the URLs it fetches, so ids and crawled pages agree).
+TRACKING_RE = re.compile(r"utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl"
+                         r"|zarsrc|ref_src|sessionid|phpsessid|jsessionid|aspsessionid\w*", re.IGNORECASE)
+
+
 def url_id(url: str) -> str:
     """``https://www.vbpl.vn:443/TW/Pages/a.aspx?ItemID=1&Keyword=`` → ``url:vbpl.vn/tw/pages/a.aspx?itemid=1``."""
     parts = urlsplit(url)
     host = (parts.hostname or "").removeprefix("www.")
-    query = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_"))
+    query = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if not TRACKING_RE.fullmatch(k))
     return "url:" + (host + parts.path.rstrip("/") + ("?" + urlencode(query) if query else "")).lower()
 
 
