@@ -26,7 +26,7 @@ from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
 from search_app.searchers import EngineCheckError, NoIndexError, Searchers, recovering
 from search_app.snippets import query_terms, snippet
-from search_app.understand import LAW_HEADS, QueryPlan, law_words, plan_query
+from search_app.understand import LAW_HEADS, MAX_LAW_NAME_WORDS, QueryPlan, law_words, plan_query
 
 __all__ = ["SearchService", "SearchResponse", "NoIndexError", "EngineCheckError"]
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
 # Laws known by name are read from the titles of law entries (once per index version): bounded.
-MAX_LAW_ENTRIES, MAX_LAW_NAME_WORDS = 5000, 16
+MAX_LAW_ENTRIES = 5000
 
 
 @dataclass(frozen=True)

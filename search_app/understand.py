@@ -34,7 +34,10 @@ from search_app.boilerplate import strip_boilerplate
 from search_app.query import (WEIGHTS, ParsedQuery, any_word_query, compose, exclusion_query, is_short, parse_query,
                               type_number_query)
 
-__all__ = ["near_miss_keys", "number_note", "unknown_number_note", "type_and_number", "take_years", "find_laws",
+# A law's name is at most this many words ("Luật Tổ chức Tòa án nhân dân" has 7): longer titles are not names.
+MAX_LAW_NAME_WORDS = 16
+
+__all__ = ["MAX_LAW_NAME_WORDS", "near_miss_keys", "number_note", "unknown_number_note", "type_and_number", "take_years", "find_laws",
            "law_words", "LAW_HEADS", "QueryPlan", "plan_query"]
 
 # A number key split in its parts, e.g. "43/ct-tw", "30/2020/nd-cp", "108-kh/tu".
@@ -124,7 +127,7 @@ def find_laws(group: str, laws: Mapping[tuple[str, ...], list[tuple[str, str, st
     holds them. A year right after the name ("Bộ luật Lao động 2019", "… năm 2019") chooses among them.
     """
     words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(fold(group).lower())]
-    longest = max((len(k) for k in laws), default=0)
+    longest = MAX_LAW_NAME_WORDS  # no name in ``laws`` is longer (the service reads no longer one)
     found, i = [], 0
     while i < len(words):
         size = next((n for n in range(min(longest, len(words) - i), 1, -1)
