@@ -193,15 +193,6 @@ class IndexArrays:
             got = self._memo.setdefault(name, make())
         return got
 
-    def facet_counts(self, match: np.ndarray) -> dict[str, dict[str, int]]:
-        """Counts of each facet value over the matching entries, largest first, blanks left out."""
-        out = {}
-        for name, (codes, labels) in self.facets.items():
-            counts = np.bincount(codes[match], minlength=len(labels))
-            pairs = [(labels[i], int(counts[i])) for i in np.flatnonzero(counts) if labels[i]]
-            out[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
-        return out
-
     # --- postings ---------------------------------------------------------------------------------
 
     def postings(self, searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
