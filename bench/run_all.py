@@ -26,7 +26,9 @@ README = BENCH / "README.md"
 OURS = ("analysis", "build", "query", "doc_numbers", "peers", "quality")
 NOT_BENCHES = {"common", "metrics", "bm25", "engines", "run_all", "tune",
                # run by hand: long (changes_under_load), or they update the shared bench index (after_update)
-               "changes_under_load", "after_update"}
+               "changes_under_load", "after_update",
+               # by hand: builds of 250k and 1M entries (~2 h), kept under var/bench/ (--measure-only reruns queries)
+               "scale"}
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -189,11 +191,39 @@ def rows_changes(r: dict) -> list[tuple]:
     return out
 
 
+def rows_scale(r: dict) -> list[tuple]:
+    """The scale curve (issue 18): per size, build and queries; then the fitted growth."""
+    out = []
+    for name, p in r["points"].items():
+        b = p["build"]
+        entries = f"{p['entries']:,} entries" if "entries" in p else name
+        if "seconds" in b:
+            cpu = f" ({_fmt(b['cpu_seconds'])} s CPU)" if b.get("cpu_seconds") else ""
+            done = "" if b.get("returncode", 0) == 0 else f" — did not finish: {b.get('stopped') or b['returncode']}"
+            out.append((f"scale {name}, {entries}: build -j 2 (cold) / build peak (process tree) / index size",
+                        f"{_fmt(b['seconds'], ' s')}{cpu} / {_fmt(b['peak_tree_mb'], ' MB')} / "
+                        f"{_fmt(p.get('index_mb', b.get('index_mb')), ' MB')}{done}", "peak ≤ 2,048 MB"))
+        if "warm" in p:
+            c, w = p["cold"], p["warm"]
+            out.append((f"scale {name}: query p50 / p95 first pass; warm; service memory (VmHWM) after the queries",
+                        f"{_fmt(c['p50_ms'])} / {_fmt(c['p95_ms'])} ms; {_fmt(w['p50_ms'])} / {_fmt(w['p95_ms'])} ms; "
+                        f"{_fmt(p['memory_after_mb'], ' MB')}", ""))
+    f = r["fit"]
+    if f.get("warm_p95_ms_slope") is not None:
+        out.append(("growth of query time with entries (log-log slope), p50 / p95: first pass; warm",
+                    f"{_fmt(f['cold_p50_ms_slope'])} / {_fmt(f['cold_p95_ms_slope'])}; "
+                    f"{_fmt(f['warm_p50_ms_slope'])} / {_fmt(f['warm_p95_ms_slope'])}", ""))
+    if "warm_p95_1m_over_62k" in f:
+        out.append(("p95 at 1M / p95 at 62k: first pass; warm",
+                    f"{_fmt(f['cold_p95_1m_over_62k'])}; {_fmt(f['warm_p95_1m_over_62k'])}", "≤ 3"))
+    return out
+
+
 ROWS = {"analysis": rows_analysis, "build": rows_build, "query": rows_query, "doc_numbers": rows_numbers,
         "peers": rows_peers, "quality": rows_quality, "tune": rows_tune,
         "tune-pairs": rows_tune, "quality-proposed": rows_quality, "doc_numbers-proposed": rows_numbers, "query-proposed": rows_query,
         "read_memory": rows_read_memory, "relations_eval": rows_relations, "changes_under_load": rows_changes,
-        "read_memory-1gb-build": rows_read_memory}
+        "read_memory-1gb-build": rows_read_memory, "scale": rows_scale}
 SKIP_IN_TABLE = ("speed_queries",)  # inputs, not results
 
 
