@@ -25,6 +25,7 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 
+from indexer.index.bulkwrite import BulkWriter
 from indexer.index.schema import WRITER_OPTIONS
 from indexer.index.whoosh_internals import commit_segments, finalize_segment, unsafe_segment_writer
 
@@ -48,18 +49,27 @@ def die_with_parent() -> None:
         pass
 
 
-def _worker(index_dir: str, inbox, results, limitmb: int) -> None:
+def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool) -> None:
     die_with_parent()
     try:
         ix = whoosh_index.open_dir(index_dir)
-        writer = unsafe_segment_writer(ix, limitmb=limitmb, **WRITER_OPTIONS)
+        segments: list = []
+        if bulk:  # one or more segments (a new one each ``MAX_SEGMENT_POSTINGS``), postings in bulk
+            writer = BulkWriter(lambda: unsafe_segment_writer(ix, **WRITER_OPTIONS),
+                                lambda w: segments.append(finalize_segment(w)))
+        else:
+            writer = unsafe_segment_writer(ix, limitmb=limitmb, **WRITER_OPTIONS)
         done = 0
         while (batch := inbox.get()) is not None:
             for entry in batch:
                 writer.add_document(**entry)
             done += len(batch)
             results.put(("progress", len(batch)))
-        results.put(("segment", finalize_segment(writer) if done else None))
+        if bulk:
+            writer.close()
+        elif done:
+            segments.append(finalize_segment(writer))
+        results.put(("segments", segments))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         results.put(("error", traceback.format_exc()))
 
@@ -87,12 +97,13 @@ def _put(inbox, item, stop: threading.Event) -> bool:
 
 
 def write_parallel(index_dir: str, entries: list[dict], jobs: int,
-                   progress: Callable[[int], None] | None = None, limitmb: int = 48) -> None:
-    """Add ``entries`` to the (empty) index at ``index_dir`` with ``jobs`` worker processes."""
+                   progress: Callable[[int], None] | None = None, limitmb: int = 48, bulk: bool = False) -> None:
+    """Add ``entries`` to the (empty) index at ``index_dir`` with ``jobs`` worker processes, each
+    writing with ``bulkwrite.BulkWriter`` (``bulk``) or Whoosh's ``SegmentWriter`` (pool of ``limitmb``)."""
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
     inboxes = [ctx.Queue(maxsize=4) for _ in range(jobs)]
-    workers = [ctx.Process(target=_worker, args=(index_dir, inboxes[k], results, limitmb), daemon=True)
+    workers = [ctx.Process(target=_worker, args=(index_dir, inboxes[k], results, limitmb, bulk), daemon=True)
                for k in range(jobs)]
     stop = threading.Event()
     feeder = threading.Thread(target=_feed, args=(entries, inboxes, stop), daemon=True)
@@ -113,10 +124,11 @@ def write_parallel(index_dir: str, entries: list[dict], jobs: int,
             w.join()
         for inbox in inboxes:
             inbox.cancel_join_thread()
-    _commit_segments(index_dir, [s for s in segments if s is not None])
+    _commit_segments(index_dir, [s for worker in segments for s in worker])
 
 
-def _collect(results, workers, progress) -> list:
+def _collect(results, workers, progress) -> list[list]:
+    """Each worker's list of segments, in the order the workers finish."""
     segments: list = []
     while len(segments) < len(workers):
         try:
@@ -127,7 +139,7 @@ def _collect(results, workers, progress) -> list:
             continue
         if kind == "error":
             raise ParallelWriteError(f"an index writer process failed:\n{value}")
-        if kind == "segment":
+        if kind == "segments":
             segments.append(value)
         elif progress:
             progress(value)

@@ -1,7 +1,8 @@
 """Every use of Whoosh's private names, in one room, each with what it relies on.
 
-The search engine reads postings in bulk and the parallel build commits segments written by several
-processes; Whoosh has no public API for either. Everything here relies on Whoosh-Reloaded 2.7.5's
+The search engine reads postings in bulk, the parallel build commits segments written by several
+processes and the build's bulk writer encodes posting blocks itself; Whoosh has no public API for any
+of them. Everything here relies on Whoosh-Reloaded 2.7.5's
 ``whoosh3`` codec and ``SegmentWriter`` (asserted at import: another version must be checked by hand,
 then the pin below moved). The search service also compares ``decode_postings`` with Whoosh's public
 matcher on real terms of each index it opens (``check_decoder``) and refuses to serve when they differ.
@@ -9,14 +10,21 @@ matcher on real terms of each index it opens (``check_decoder``) and refuses to 
 
 from __future__ import annotations
 
+import struct
+import zlib
+from pickle import dumps
+
 import numpy as np
 import whoosh
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh import formats
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 __all__ = ["WHOOSH_VERSION", "DecoderMismatch", "raw_postings", "decode_postings", "decode_public", "field_length_bytes",
-           "LENGTH_OF_BYTE", "unsafe_segment_writer", "finalize_segment", "commit_segments", "check_decoder"]
+           "LENGTH_OF_BYTE", "unsafe_segment_writer", "finalize_segment", "commit_segments", "check_decoder",
+           "per_doc_writer", "mark_added", "bulk_format", "write_field_postings"]
 
 WHOOSH_VERSION = (2, 7, 5)
 if tuple(whoosh.__version__[:3]) != WHOOSH_VERSION:
@@ -128,6 +136,154 @@ def commit_segments(writer, segments: list) -> None:
     writer._close_segment()
     writer._commit_toc(final + segments)
     writer._finish()
+
+
+# --- the bulk writer (``indexer.index.bulkwrite``) ---------------------------------------------------
+
+_TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo._struct: inlined, weight, df, min/max length byte, max weight, min/max id
+_BLOCK_MAGIC = WHOOSH3_HEADER_MAGIC  # written before a term's first block
+# What ``length_to_byte(byte_to_length(b))`` gives: a block's min/max length is stored as a length
+# read back from the length column (a byte), then encoded as a byte again.
+_BYTE_AGAIN = np.array([length_to_byte(byte_to_length(b)) for b in range(256)], dtype=np.int64)
+
+
+def per_doc_writer(writer):
+    """The ``SegmentWriter``'s per-document writer (``perdocwriter``: stored fields, lengths, columns)
+    and the number its next document gets (``docnum``)."""
+    return writer.perdocwriter, writer.docnum
+
+
+def mark_added(writer, count: int) -> None:
+    """Tell a ``SegmentWriter`` that ``count`` documents were written past it, as ``add_document`` would
+    (``docnum``, ``_added``): its commit then finishes the segment with that document count."""
+    writer.docnum += count
+    writer._added = True
+
+
+def bulk_format(fieldobj) -> str | None:
+    """``"frequency"`` or ``"existence"``: the posting formats ``write_field_postings`` encodes;
+    ``None`` for any other (positions, characters …) or a field with term vectors."""
+    fmt = fieldobj.format
+    if fieldobj.vector or fieldobj.separate_spelling():
+        return None
+    if type(fmt) is formats.Frequency:
+        return "frequency"
+    if type(fmt) is formats.Existence:
+        return "existence"
+    return None
+
+
+def write_field_postings(writer, fieldname: str, fieldobj, terms: list[bytes], bounds: np.ndarray,
+                         docs: np.ndarray, freqs: np.ndarray, length_bytes: np.ndarray | None) -> None:
+    """Write one field's postings into ``writer``'s segment, byte for byte as ``W3FieldWriter`` and
+    ``W3PostingsWriter`` would from ``add_postings``.
+
+    ``terms`` are sorted; term ``i``'s postings are ``docs[bounds[i]:bounds[i+1]]`` (increasing) with
+    ``freqs`` (how often the term occurs there); ``length_bytes[doc]`` is the doc's length byte of the
+    field (what the length column holds; ``None`` when the field keeps no lengths). Relies on
+    ``W3FieldWriter._postfile``, ``_tindex``, ``_fieldid``, ``start_field``/``finish_field``, the codec's
+    ``_blocklimit`` and ``_compression``, the block layout of ``W3PostingsWriter._write_block`` (magic,
+    signed length, pickled info ``(count, last id, max weight, compression, min/max length byte)``, the
+    compressed pickle of ``(delta ids, weights, values)``; weights ``None`` when all 1, one float when
+    all equal) and ``W3TermInfo.to_bytes``. Terms are never inlined: the codec inlines fewer than
+    ``inlinelimit`` = 1 postings. Weights are ``freq × field_boost`` (Frequency) or ``field_boost``
+    (Existence), the values 4-byte frequencies (Frequency) or nothing.
+    """
+    kind = bulk_format(fieldobj)
+    fw = writer.fieldwriter
+    codec = fw._codec
+    if kind is None or codec._inlinelimit != 1:
+        raise ValueError(f"field {fieldname!r}: the bulk writer cannot encode its postings")
+    if not terms:
+        return
+    fw.start_field(fieldname, fieldobj)
+    bounds = np.asarray(bounds, dtype=np.int64)
+    first = 0
+    while first < len(terms):  # a few million postings at a time: the arrays below are ~80 bytes each
+        last = max(first + 1, int(np.searchsorted(bounds, bounds[first] + _CHUNK_POSTINGS, side="right")) - 1)
+        last = min(last, len(terms))
+        a, b = bounds[first], bounds[last]
+        _write_terms(fw, kind, fieldobj.format.field_boost, terms[first:last], bounds[first:last + 1] - a,
+                     docs[a:b], freqs[a:b], length_bytes)
+        first = last
+    fw.finish_field()
+
+
+_CHUNK_POSTINGS = 2_000_000
+
+
+def _write_terms(fw, kind: str, boost: float, terms: list[bytes], bounds: np.ndarray, docs: np.ndarray,
+                 freqs: np.ndarray, length_bytes: np.ndarray | None) -> None:
+    """``write_field_postings`` for some consecutive terms of the field started in ``fw``."""
+    codec = fw._codec
+    limit, comp = codec._blocklimit, codec._compression
+    docs = docs.astype(np.int64)
+    freqs = freqs.astype(np.int64)
+    weights = freqs * boost if kind == "frequency" else np.full(len(docs), float(boost))
+    w32 = weights.astype(np.float32)
+    values = freqs.astype(">u4") if kind == "frequency" else None
+
+    # Blocks: each term's postings cut every ``limit``.
+    counts = np.diff(bounds)
+    nblocks = (counts + limit - 1) // limit
+    term_first = np.concatenate(([0], np.cumsum(nblocks)))
+    block_term = np.repeat(np.arange(len(terms)), nblocks)
+    starts = bounds[block_term] + (np.arange(len(block_term)) - term_first[block_term]) * limit
+    ends = np.minimum(starts + limit, bounds[block_term + 1])
+    deltas = np.diff(docs, prepend=0)
+    deltas[starts] = docs[starts]
+    lens = (length_bytes[docs].astype(np.int64) if length_bytes is not None
+            else np.zeros(len(docs), dtype=np.int64))
+    min_len = np.minimum.reduceat(np.where(lens == 0, 256, lens), starts)
+    min_len = np.where(min_len == 256, 0, _BYTE_AGAIN[np.minimum(min_len, 255)])
+    max_len = _BYTE_AGAIN[np.maximum.reduceat(lens, starts)]
+    max_w = np.maximum.reduceat(weights, starts)
+    w_lo, w_hi = np.minimum.reduceat(w32, starts), np.maximum.reduceat(w32, starts)
+    if np.array_equal(weights, np.floor(weights)):  # whole numbers: any order of summing is exact
+        w_sum = np.add.reduceat(w32.astype(np.float64), starts).tolist()
+    else:  # Python's sum, block by block, as W3TermInfo.add_block
+        w_sum = [sum(w32[a:b].tolist()) for a, b in zip(starts.tolist(), ends.tolist())]
+    t_min_len = np.minimum.reduceat(np.where(min_len == 0, 256, min_len), term_first[:-1])
+    t_min_len = np.where(t_min_len == 256, 0, t_min_len).tolist()
+    t_max_len = np.maximum.reduceat(max_len, term_first[:-1]).tolist()
+    t_max_w = np.maximum.reduceat(max_w, term_first[:-1]).tolist()
+    first_id, last_id = docs[bounds[:-1]].tolist(), docs[bounds[1:] - 1].tolist()
+
+    postfile, tindex = fw._postfile, fw._tindex
+    prefix = pack_ushort(fw._fieldid)
+    write, tell, add_term = postfile.write, postfile.tell, tindex.add
+    starts_l, ends_l, firsts = starts.tolist(), ends.tolist(), term_first.tolist()
+    block_last = docs[ends - 1].tolist()
+    max_w_l, min_len_l, max_len_l = max_w.tolist(), min_len.tolist(), max_len.tolist()
+    uniform, ones = (w_lo == w_hi).tolist(), ((w_lo == 1.0) & (w_hi == 1.0)).tolist()
+    w_lo_l = w_lo.tolist()
+    for t, term in enumerate(terms):
+        offset = tell()
+        write(_BLOCK_MAGIC)
+        total = 0
+        last_block = firsts[t + 1] - 1
+        for k in range(firsts[t], last_block + 1):
+            a, b = starts_l[k], ends_l[k]
+            if ones[k]:
+                mini_w = None
+            elif uniform[k]:
+                mini_w = w_lo_l[k]
+            else:
+                mini_w = tuple(w32[a:b].tolist())
+            data = (tuple(deltas[a:b].tolist()), mini_w, None if values is None else values[a:b].tobytes())
+            data = dumps(data, 2)
+            if comp:
+                data = zlib.compress(data, comp)
+            info = dumps((b - a, block_last[k], max_w_l[k], comp, min_len_l[k], max_len_l[k]), 2)
+            size = len(info) + len(data)
+            write(pack_int(-size if k == last_block else size))
+            write(info)
+            write(data)
+            total += w_sum[k]
+        length = tell() - offset
+        add_term(prefix + term, _TERMINFO.pack(False, total, int(counts[t]), t_min_len[t], t_max_len[t],
+                                               t_max_w[t], first_id[t], last_id[t])
+                 + pack_long(offset) + pack_int(length))
 
 
 # --- the self-check ----------------------------------------------------------------------------------

@@ -11,9 +11,16 @@ index, so they live here, in an importable module):
 Every tokenizer normalizes first (``normalize.normalize``: NFC, Đ, one tone style), so ``hòa`` and
 ``hoà`` are one term. Positions count tokens (words or syllables), which is what phrase queries need;
 character offsets point into the ``clean`` text the index stores, for highlighting.
+
+The build's bulk writer (``indexer.index.bulkwrite``) needs only each view's terms, not Token
+objects: ``syllable_terms``, ``pair_terms`` and ``word_terms`` give exactly what the chains above
+yield, the syllable and pair views from one pass over the text's syllables (``tests/test_bulkwrite.py``
+compares them with the chains on thousands of real texts).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
@@ -21,7 +28,8 @@ from indexer.text.normalize import fold, normalize
 from indexer.text.segment import segment, syllables
 
 __all__ = ["SyllableTokenizer", "WordTokenizer", "FoldFilter", "PairFilter", "pairs_of",
-           "word_analyzer", "syllable_analyzer", "folded_analyzer", "pair_analyzer", "is_indexable"]
+           "word_analyzer", "syllable_analyzer", "folded_analyzer", "pair_analyzer", "is_indexable",
+           "syllable_terms", "pair_terms", "word_terms"]
 
 
 def is_indexable(token: str) -> bool:
@@ -120,3 +128,47 @@ def folded_analyzer():
 def pair_analyzer():
     """Pairs of adjacent folded syllables (``pairs_of``), for phrases and proximity."""
     return SyllableTokenizer() | FoldFilter() | PairFilter()
+
+
+# --- the same terms without Token objects, for the bulk writer ----------------------------------------
+
+_FORMS: dict[str, tuple[str, str] | None] = {}  # syllable → (lowercased, folded); None: not indexed
+_FORMS_MAX = 500_000  # distinct syllables remembered (numbers and addresses make it grow without end)
+_UNSEEN = object()
+
+
+def _form(syllable: str) -> tuple[str, str] | None:
+    form = (syllable.lower(), fold(syllable)) if is_indexable(syllable) else None
+    if len(_FORMS) >= _FORMS_MAX:
+        _FORMS.clear()
+    _FORMS[syllable] = form
+    return form
+
+
+@lru_cache(maxsize=4)
+def _syllable_forms(value: str) -> tuple[list[str], list[str]]:
+    """(lowercased, folded) indexed syllables of ``value``: one pass for the syllable and pair views."""
+    get, lowered, folded = _FORMS.get, [], []
+    for s, _, _ in syllables(normalize(value)):
+        form = get(s, _UNSEEN)
+        if form is _UNSEEN:
+            form = _form(s)
+        if form is not None:
+            lowered.append(form[0])
+            folded.append(form[1])
+    return lowered, folded
+
+
+def syllable_terms(value: str) -> list[str]:
+    """``syllable_analyzer()``'s terms of ``value``: ``"Số 93/KH"`` → ``[số, 93, kh]``. Do not change the list."""
+    return _syllable_forms(value)[0]
+
+
+def pair_terms(value: str) -> list[str]:
+    """``pair_analyzer()``'s terms of ``value``: ``"Chữ thập đỏ"`` → ``[chu thap, thap do]``."""
+    return pairs_of(_syllable_forms(value)[1])
+
+
+def word_terms(value: str) -> list[str]:
+    """``word_analyzer()``'s terms of ``value``: ``"Hội Chữ thập đỏ"`` → ``[hội, chữ_thập_đỏ]``."""
+    return [w.lower() for w, _, _ in segment(normalize(value)) if is_indexable(w)]
