@@ -196,8 +196,10 @@ class Searchers:
 
     @recovering
     def health(self) -> dict:
-        """Index age and size, for ``/healthz``."""
+        """Index age and size, for ``/healthz``; ``NoIndexError`` when it cannot be served (no index,
+        another schema, a failed engine check: the arrays of the version are made, so checked, here)."""
         s = self.searcher()
+        self.arrays(s)
         target = self._target()
         built = max((p.stat().st_mtime for p in target.iterdir() if p.suffix == ".toc"), default=0.0)
         return {"status": "ok", "entries": s.doc_count(), "index": target.name,

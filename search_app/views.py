@@ -13,6 +13,7 @@ from indexer.text.normalize import fold
 from search_app.fields import BY_FIELD, BY_PARAM, FACETS, KIND_LABELS
 from indexer.cite.cues import LABELS, RELATIONS, REVERSE_LABELS
 from search_app.params import PER_PAGE_CHOICES, SORTS, ParamError, SearchParams, parse_params, vn_date
+from search_app.searchers import NoIndexError
 from search_app.entry_pages import relation_groups, relation_problem
 from search_app.service import get_service
 from search_app.snippets import citation_href, linked_text
@@ -150,4 +151,15 @@ def number_page(number: str):
 
 @bp.get("/healthz")
 def healthz():
-    return get_service().health()
+    """For a load balancer: 200 with the live build folder, entries and age; 503 with the reason when
+    the index cannot be served, or when ``?build=NAME`` asks for a build that is not the live one."""
+    svc = get_service()
+    try:
+        health = svc.health()
+    except NoIndexError as exc:
+        target = svc.index_dir.resolve()
+        return {"status": "unavailable", "reason": str(exc), "index": target.name if target.is_dir() else None}, 503
+    wanted = request.args.get("build", "").strip()
+    if wanted and wanted != health["index"]:
+        return {**health, "status": "unavailable", "reason": f"serving build {health['index']}, not {wanted}"}, 503
+    return health
