@@ -9,7 +9,7 @@ INDEX  ?= $(or $(VNLEX_INDEX_DIR),var/index)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench index install install-test browser clean
+.PHONY: run test bench index install install-test browser rsync clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=python3 (3.11+)"; exit 1; }
@@ -52,7 +52,14 @@ browser:
 		else echo "npm not found: axe-core not installed; the browser tests will be skipped"; fi; \
 	fi
 
-test: install-test browser
+# The replica test sends builds with deploy/replicate.sh when rsync is installed (else a Python copy).
+rsync:
+	@if ! command -v rsync >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null) \
+		|| echo "could not install rsync; the replica test will copy builds with Python"; \
+	fi
+
+test: install-test browser rsync
 	$(PY) -m pytest -q
 
 bench: install

@@ -1,4 +1,4 @@
-"""The ``python -m indexer`` command line: a thin click shell over build, update, stats, verify, cite.
+"""The ``python -m indexer`` command line: a thin click shell over build, update, stats, verify, cite, adopt.
 
 Defaults come from ``VNLEX_CORPUS_DIR`` (``corpus``) and ``VNLEX_INDEX_DIR`` (``var/index``).
 """
@@ -262,6 +262,37 @@ def cite_cmd(files):
             out = {"file": str(name)} if len(files) > 1 else {}
             out.update(cite.to_dict(), **reading.to_dict())
             click.echo(json.dumps(out, ensure_ascii=False))
+
+
+@main.command("adopt", context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(path_type=Path))
+@index_option
+@_clean_errors
+def adopt_cmd(folder, index):
+    """On a replica: check a build folder copied from the primary, then switch the index to it.
+
+    FOLDER is in the index's builds folder (var/index.builds/NAME), by path or by NAME. It is read
+    end to end (every segment file, the build's info, manifest and report, the schema version)
+    before the index link is switched to it in one rename; a folder that fails is never served.
+    Adopting the live build again does nothing. The recipe for N replicas: README, "Replicas".
+
+    \b
+    Example:
+        rsync -a --link-dest=../$(readlink var/index | xargs basename) \\
+            primary:/srv/vnlex/var/index.builds/NAME/ var/index.builds/NAME.tmp/
+        mv -T var/index.builds/NAME.tmp var/index.builds/NAME
+        python -m indexer adopt NAME --index var/index
+    """
+    from indexer.index.replica import AdoptError, adopt
+
+    try:
+        done = adopt(folder, index)
+    except AdoptError as exc:
+        raise click.ClickException(str(exc)) from None
+    if done.already_live:
+        click.echo(f"{done.name} is already live at {index} ({done.entries} entries): nothing to do")
+    else:
+        click.echo(f"adopted {done.name} at {index}: {done.entries} entries (was {done.previous or 'no index'})")
 
 
 from indexer.crawl import commands as _crawl_commands  # noqa: E402,F401  (registers crawl and refresh)
