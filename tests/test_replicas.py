@@ -290,6 +290,12 @@ def test_adopt_by_name_switches_the_link_and_keeps_two_builds(demo_build, tmp_pa
     assert sorted(p.name for p in builds_dir(index).iterdir()) == ["later-2", "later-3"]
 
 
+def test_adopt_has_help_with_an_example():
+    done = _indexer("adopt", "-h")
+    assert (done.returncode, "Example:" in done.stdout, "python -m indexer adopt NAME --index var/index" in done.stdout) \
+        == (0, True, True), done.stdout
+
+
 # --- /healthz as a load balancer reads it -------------------------------------------------------------
 
 def test_healthz_without_an_index_is_a_json_503_with_the_reason(tmp_path):
