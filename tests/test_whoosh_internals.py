@@ -135,3 +135,50 @@ def test_a_new_index_version_reuses_what_was_read_from_the_segments_it_kept(tiny
     assert ([r["id"] for r in got.results], got.total, got.facets) == \
         ([r["id"] for r in fresh.results], fresh.total, fresh.facets)
     assert "them-1" in [r["id"] for r in got.results]
+
+
+@pytest.fixture(scope="module")
+def long_lists(tmp_path_factory):
+    """An index whose common words span several of Whoosh's 128-posting blocks, in two segments, with
+    entries deleted from both: the seed's sentences, repeated under 400 ids per segment."""
+    from conftest import seed_paragraphs
+    from indexer.index.entries import TEXT_FIELDS, entry_text
+
+    ix = whoosh_index.create_in(str(tmp_path_factory.mktemp("long")), build_schema())
+    sentences = seed_paragraphs()
+    for part in range(2):
+        w = ix.writer(**WRITER_OPTIONS)
+        for n in range(400):
+            body = sentences[n % len(sentences)]
+            w.add_document(id=f"e{part}-{n}", kind="article", title=body[:30], body=body,
+                           **dict.fromkeys(TEXT_FIELDS, entry_text(body[:30], body)))
+        w.commit(merge=False)
+    w = ix.writer(**WRITER_OPTIONS)
+    for doomed in ("e0-0", "e0-129", "e1-77", "e1-399"):
+        w.delete_by_term("id", doomed)
+    w.commit(merge=False)
+    with ix.searcher() as s:
+        yield s
+
+
+def test_bulk_decoding_of_lists_of_several_blocks(long_lists):
+    reader = long_lists.reader()
+    checked = 0
+    for leaf, offset in reader.leaf_readers():
+        for fieldname, term in [(f, t) for f in ("text", "text_w", "text_b") for t, info in leaf.iter_field(f)
+                                if info.doc_frequency() > 2 * 128]:  # three blocks or more
+            checked += 1
+            ids, weights = wi.decode_postings(wi.raw_postings(leaf, fieldname, term), offset)
+            slow_ids, slow_weights = wi.decode_public(wi.raw_postings(leaf, fieldname, term), offset)
+            assert np.concatenate(ids).tolist() == slow_ids[0].tolist()
+            assert np.concatenate(weights).tolist() == slow_weights[0].tolist()
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("fieldname", ["date", "undated", "cite_count"])
+def test_numeric_columns_read_in_one_piece_equal_whooshs(searcher, fieldname):
+    for leaf, _ in searcher.reader().leaf_readers():
+        fast = wi.numeric_column(leaf, fieldname)
+        assert fast is not None
+        assert fast.tolist() == list(leaf.column_reader(fieldname, translate=False))
+    assert wi.numeric_column(searcher.reader().leaf_readers()[0][0], "doc_type") is None  # text: Whoosh reads it

@@ -10,20 +10,24 @@ matcher on real terms of each index it opens (``check_decoder``) and refuses to 
 
 from __future__ import annotations
 
+import io
+import pickle
 import struct
 import zlib
+from itertools import chain, repeat
 from pickle import dumps
 
 import numpy as np
 import whoosh
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 __all__ = ["WHOOSH_VERSION", "DecoderMismatch", "raw_postings", "decode_postings", "decode_public", "field_length_bytes",
-           "LENGTH_OF_BYTE", "unsafe_segment_writer", "finalize_segment", "commit_segments", "check_decoder",
+           "LENGTH_OF_BYTE", "numeric_column", "segment_folder", "unsafe_segment_writer", "finalize_segment", "commit_segments", "check_decoder",
            "per_doc_writer", "mark_added", "bulk_format", "write_field_postings"]
 
 WHOOSH_VERSION = (2, 7, 5)
@@ -35,6 +39,8 @@ if tuple(whoosh.__version__[:3]) != WHOOSH_VERSION:
 class DecoderMismatch(RuntimeError):
     """The bulk posting decoder disagrees with Whoosh's own matcher: results would be wrong."""
 
+
+_BLOCK_LENGTH = struct.Struct("!i")  # a posting block's length as ``StructFile.write_int`` writes it
 
 # A field's length as Whoosh scores it is one byte per entry (``length_to_byte``); this table turns
 # the byte back into the length Whoosh's BM25F uses. Byte 0 (the entry lacks the field) maps to 1 so
@@ -58,36 +64,49 @@ def raw_postings(leaf, fieldname: str, text):
 
 def decode_postings(matcher, offset: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Doc numbers (+ ``offset``) and weights of one segment's postings of a term (a ``raw_postings``
-    matcher, not yet moved), as arrays per block.
+    matcher, not yet moved), as arrays.
 
-    Relies on ``W3LeafMatcher``: ``_data`` is the block's unpickled ``(ids, weights, values)`` tuple
-    loaded by ``_read_data()``; ids are delta-coded unless ``_byteids`` (vector postings); weights are
-    ``None`` (all 1), one float for the block, or an array; ``_lastblock`` / ``_goto(_nextoffset)``
-    walk the blocks. Any other matcher goes through the public interface.
+    Reads the term's whole extent in one read and walks its blocks without Whoosh's matcher; relies
+    on ``W3LeafMatcher``'s ``_postfile``, ``_startoffset``, ``_length``, ``_byteids`` and on the block
+    layout ``W3PostingsWriter._write_block`` writes: the header magic, then per block a big-endian int
+    (its length, negative for the last block), a pickled info tuple ``(count, last id, max weight,
+    compression, min length byte, max length byte)`` and the data: a pickled ``(ids, weights, values)``
+    tuple, zlib-compressed when the info says so. Ids are delta-coded within each block (the first
+    from 0); weights are ``None`` (all 1), one float for the block, or a tuple. Vector postings
+    (``_byteids``) and any other matcher go through the public interface.
     """
     if isinstance(matcher, FilterMatcher):
         raise TypeError("decode_postings needs raw_postings(), not a FilterMatcher that has already moved")
-    if not isinstance(matcher, W3LeafMatcher):
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return decode_public(matcher, offset)
-    m = matcher
-    ids, weights = [], []
-    while True:
-        if m._data is None:
-            m._read_data()
-        raw_ids, w, _ = m._data
-        block = np.asarray(raw_ids, dtype=np.int64)
-        block = (block if m._byteids else np.cumsum(block)) + offset
-        ids.append(block)
-        n = len(block)
-        if w is None:
-            weights.append(np.ones(n, dtype=np.float32))
-        elif isinstance(w, float):
-            weights.append(np.full(n, w, dtype=np.float32))
-        else:
-            weights.append(np.asarray(w, dtype=np.float32))
-        if m._lastblock:
-            return ids, weights
-        m._goto(m._nextoffset)
+    length = matcher._length  # read back from the term index as a 1-tuple (``W3TermInfo.from_bytes``)
+    buf = matcher._postfile.get(matcher._startoffset, length[0] if isinstance(length, tuple) else length)
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        raise DecoderMismatch(f"postings of {matcher._term!r} do not start with Whoosh's block header")
+    view, reader = memoryview(buf), io.BytesIO(buf)
+    deltas, weights, counts, lasts = [], [], [], []
+    pos, last = 4, False
+    while not last:
+        length = _BLOCK_LENGTH.unpack_from(buf, pos)[0]
+        last, length = length < 0, abs(length)
+        end = pos + _BLOCK_LENGTH.size + length
+        reader.seek(pos + _BLOCK_LENGTH.size)
+        count, last_id, _, compression, _, _ = pickle.load(reader)
+        data = view[reader.tell():end]
+        ids, w, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        deltas.append(ids)
+        weights.append(repeat(1.0, count) if w is None else repeat(w, count) if isinstance(w, float) else w)
+        counts.append(count)
+        lasts.append(last_id)
+        pos = end
+    total = sum(counts)
+    steps = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total)
+    starts = np.cumsum(counts[:-1], dtype=np.int64)  # each later block's first id is from 0, not from the block before
+    steps[starts] -= np.asarray(lasts[:-1], dtype=np.int64)
+    ids = np.cumsum(steps)
+    if offset:
+        ids += offset
+    return [ids], [np.fromiter(chain.from_iterable(weights), dtype=np.float32, count=total)]
 
 
 def decode_public(matcher, offset: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -110,8 +129,38 @@ def field_length_bytes(leaf, fieldname: str) -> np.ndarray:
     name = f"_{fieldname}_len"
     if not leaf._perdoc.has_column(name):
         return np.zeros(n, np.uint8)
-    raw = np.frombuffer(bytes(leaf._perdoc.column_reader(name, LENGTHS_COLUMN).load()), dtype=np.uint8)
-    return np.pad(raw[:n], (0, n - min(n, len(raw))))
+    column = leaf._perdoc.column_reader(name, LENGTHS_COLUMN)
+    count = min(column._count, n)  # one byte per entry, in one read (``numeric_column``)
+    raw = np.frombuffer(column._dbfile.get(column._basepos, count) if count else b"", dtype=np.uint8)
+    return np.pad(raw, (0, n - count))
+
+
+def segment_folder(leaf) -> str:
+    """The folder of a segment's files ("" when they are not in one): a ``FileStorage``'s ``folder``,
+    through the ``OverlayStorage`` (``b``: the index's own storage) of a compound segment."""
+    storage = leaf.storage()
+    while not hasattr(storage, "folder") and hasattr(storage, "b"):
+        storage = storage.b
+    return getattr(storage, "folder", "") or ""
+
+
+def numeric_column(leaf, fieldname: str) -> np.ndarray | None:
+    """One segment's numeric column as an array, its values as stored (``translate=False``), read in
+    one piece instead of one Python call per entry; ``None`` when the column is not one Whoosh writes
+    as fixed-width numbers (read it through ``column_reader`` then).
+
+    Relies on ``NumericColumn.Reader``: ``_dbfile.get(_basepos, n)`` holds ``_count`` big-endian values
+    of struct type ``_typecode``; entries past ``_count`` hold ``_default``.
+    """
+    column = leaf.column_reader(fieldname, translate=False)
+    if type(column) is not NumericColumn.Reader or getattr(column, "_reverse", False):
+        return None
+    n, count = leaf.doc_count_all(), min(column._count, leaf.doc_count_all())
+    raw = column._dbfile.get(column._basepos, count * column._fixedlen) if count else b""
+    values = np.frombuffer(raw, dtype=np.dtype(column._typecode).newbyteorder(">"), count=count)
+    out = np.full(n, column._default, dtype=values.dtype.newbyteorder("="))
+    out[:count] = values
+    return out
 
 
 # --- the parallel build ------------------------------------------------------------------------------
