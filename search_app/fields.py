@@ -9,6 +9,7 @@ by ``"; "`` (lĩnh vực: ``"Phổ biến, giáo dục pháp luật; Dân tộc"
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -60,16 +61,30 @@ class Facet:
         hit = [i for i, label in enumerate(labels) if wanted & set(self._parts(label))]
         return np.isin(codes, hit)
 
-    def counts(self, codes: np.ndarray, labels: list[str], match: np.ndarray) -> dict[str, int]:
-        """How many matching entries hold each value: largest first (years: newest first)."""
+    def counts(self, codes: np.ndarray, labels, match: np.ndarray) -> dict[str, int]:
+        """How many matching entries hold each value: largest first (years: newest first). ``match``:
+        a mask over the entries or their numbers (numbers are faster to count when they are few)."""
         per_label = np.bincount(codes[match], minlength=len(labels))
-        out: dict[str, int] = {}
-        for i in np.flatnonzero(per_label):
-            for part in self._parts(labels[i]):
-                out[part] = out.get(part, 0) + int(per_label[i])
+        if self.multi:  # each part of a joined label counts the label's entries
+            part_of, label_of, parts = _parts_table(tuple(labels))
+            per_label = np.bincount(part_of, weights=per_label[label_of], minlength=len(parts)).astype(np.int64)
+            labels = parts
+        hit = np.flatnonzero(per_label)
+        out = {labels[i]: n for i, n in zip(hit.tolist(), per_label[hit].tolist()) if labels[i]}
         key = (lambda kv: kv[0]) if self.by_value else (lambda kv: (-kv[1], kv[0]))
         return dict(sorted(out.items(), key=key, reverse=self.by_value))
 
+
+@lru_cache(maxsize=64)
+def _parts_table(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """For joined labels (``"A; B"``): each (part, label) pair as two arrays, and the distinct parts."""
+    parts: dict[str, int] = {}
+    part_of, label_of = [], []
+    for i, label in enumerate(labels):
+        for part in (p for p in label.split("; ") if p):
+            part_of.append(parts.setdefault(part, len(parts)))
+            label_of.append(i)
+    return np.asarray(part_of, dtype=np.int64), np.asarray(label_of, dtype=np.int64), list(parts)
 
 FACETS = (
     Facet("type", "doc_type", "Loại văn bản"),

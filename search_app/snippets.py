@@ -7,6 +7,7 @@ Everything from a document is escaped; the only markup is what this module adds 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 from urllib.parse import quote
 
@@ -35,9 +36,18 @@ def number_pattern(key: str) -> re.Pattern | None:
     return re.compile(r"(?<!\w)" + r"\s*[-/_ ]\s*".join(map(re.escape, parts)) + r"(?!\w)")
 
 
+@lru_cache(maxsize=256)
+def _terms_pattern(terms: frozenset[str]) -> re.Pattern | None:
+    """Whole syllables (runs of word characters) equal to one of ``terms``, longest first, so the
+    regex engine scans the text instead of Python looking at each of its syllables."""
+    words = sorted((t for t in terms if _SYLLABLE.fullmatch(t)), key=lambda t: (-len(t), t))
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)") if words else None
+
+
 def _matches(text: str, terms: frozenset[str], numbers: tuple[str, ...] = ()) -> list[tuple[int, int]]:
     folded = fold(text).lower()  # one character for one: offsets carry over to ``text``
-    spans = [(m.start(), m.end()) for m in _SYLLABLE.finditer(folded) if m.group() in terms]
+    pattern = _terms_pattern(terms)
+    spans = [m.span() for m in pattern.finditer(folded)] if pattern is not None else []
     for pattern in filter(None, map(number_pattern, numbers)):
         spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
     spans.sort()
@@ -48,11 +58,18 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     """The ``size``-character window holding the most distinct matched words, snapped to spaces."""
     if not spans:
         return 0, min(len(text), size)
+    words = [fold(text[s:e]) for s, e in spans]
     best, best_score, j = 0, -1, 0
+    held: dict[str, int] = {}  # matched words in spans[i:j], with how often
     for i, (start, _) in enumerate(spans):
+        if i:  # the window no longer starts at spans[i - 1]
+            held[words[i - 1]] -= 1
+            if not held[words[i - 1]]:
+                del held[words[i - 1]]
         while j < len(spans) and spans[j][1] - start <= size:
+            held[words[j]] = held.get(words[j], 0) + 1
             j += 1
-        score = len({fold(text[s:e]) for s, e in spans[i:j]}) * 10 + (j - i)
+        score = len(held) * 10 + (j - i)
         if score > best_score:
             best, best_score = i, score
     start = max(0, spans[best][0] - size // 5)
