@@ -11,6 +11,9 @@ import click
 from indexer.index.folders import DEFAULT_INDEX
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+# Seconds the server waits, before it listens, for the index's common terms to be scored (a few
+# seconds on 62k entries); past that it listens and the scoring goes on in the background.
+WARM_UP_WAIT = 30.0
 
 
 @click.group(context_settings=CONTEXT)
@@ -54,7 +57,7 @@ def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> N
     logging.getLogger("search_app.access").setLevel(logging.INFO if access_log else logging.WARNING)
     app = create_app({"INDEX_DIR": index})
     try:
-        app.extensions["vnlex_search"].warm_up()
+        app.extensions["vnlex_search"].warm_up(wait=WARM_UP_WAIT)
     except Exception as exc:  # noqa: BLE001 - no index yet is fine: pages say so (503) until a build
         click.echo(f"warning: {exc}", err=True)
     try:

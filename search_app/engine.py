@@ -22,23 +22,29 @@ evaluated as array arithmetic over every entry at once:
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from whoosh import query as Q
 from whoosh.util.times import datetime_to_long
 
-from indexer.index.whoosh_internals import LENGTH_OF_BYTE, decode_postings, field_length_bytes, raw_postings
+from indexer.index.postarrays import FIELDS as POSTING_FIELDS, PostingArrays, file_for
+from indexer.index.whoosh_internals import (LENGTH_OF_BYTE, decode_postings, field_length_bytes, numeric_column,
+                                            raw_postings, segment_folder)
 from indexer.text.analysis import pairs_of
 from indexer.index.entries import entry_text
 from indexer.text.normalize import clean, fold
 from search_app.query import ExactPhrase
 
-__all__ = ["IndexArrays", "SegmentCache", "Scored", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES"]
+__all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "union", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES", "SCORED_BYTES", "BytesLru"]
+
+log = logging.getLogger(__name__)
 
 PAIR_FIELD = "text_b"
 FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the other's, folded
@@ -46,10 +52,15 @@ FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the 
 # are then read and checked (beyond that, a false match among thousands is immaterial and reading
 # them would cost what this engine exists to avoid).
 VERIFY_MAX = 1000
-CACHE_BYTES = 256 * 2**20  # decoded postings kept for reuse (common terms are asked for again and again)
+# Memory of the caches (a scored term costs 16 bytes an entry it is in; the warm-up fills half of its cache):
+CACHE_BYTES = 64 * 2**20  # postings over the whole index, per version (what scoring and folding read)
+SCORED_BYTES = 256 * 2**20  # scored terms, per version (common terms are asked for again and again)
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
-SEGMENT_CACHE_BYTES = 256 * 2**20  # decoded postings of segments, kept across index versions
-SMALL_ENTRIES = 512  # field lengths and folded lexicons kept (a handful per segment)
+SEGMENT_CACHE_BYTES = 128 * 2**20  # postings decoded from Whoosh's blocks, per segment, across versions
+SMALL_ENTRIES = 512
+# Two lists of entries are matched by binary search unless both hold more than 1/DENSE_SHARE of the
+# index; then through one array over the index (one pass, no search).
+DENSE_SHARE = 32  # field lengths and folded lexicons kept (a handful per segment)
 
 
 @dataclass
@@ -58,6 +69,48 @@ class Scored:
 
     match: np.ndarray
     score: np.ndarray
+
+
+def _nbytes(value) -> int:
+    """Bytes of a cached value: arrays, a tuple of them, Hits, or None."""
+    if value is None:
+        return 64
+    if isinstance(value, Hits):
+        return value.ids.nbytes + value.score.nbytes
+    return sum(a.nbytes for a in value)
+
+
+class BytesLru:
+    """Values kept by key up to a number of bytes, least recently used dropped first; thread-safe.
+    ``get_or_make(key, make)`` runs ``make()`` outside the lock (two threads may both make a value;
+    the first one stored is kept)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.bytes = limit, 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def get_or_make(self, key, make):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        got = make()
+        with self._lock:
+            if key in self._items:
+                return self._items[key]
+            self._items[key] = got
+            self.bytes += _nbytes(got)
+            while self.bytes > self.limit and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self.bytes -= _nbytes(old)
+        return got
 
 
 class SegmentCache:
@@ -71,34 +124,51 @@ class SegmentCache:
     """
 
     def __init__(self, limit_bytes: int = SEGMENT_CACHE_BYTES):
-        self._postings: OrderedDict = OrderedDict()
-        self._bytes, self._limit = 0, limit_bytes
+        self._postings = BytesLru(limit_bytes)
         self._small: OrderedDict = OrderedDict()  # lengths and folded lexicons, least recently used first
         self._lock = threading.Lock()
 
     def postings(self, leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        key = (leaf.segment().segment_id(), fieldname, text)
-        with self._lock:
-            got = self._postings.get(key)
-            if got is not None:
-                self._postings.move_to_end(key)
-                return got
+        arrays = self.arrays_file(leaf)
+        got = arrays.get(fieldname, text) if arrays is not None else None
+        if got is not None:  # a slice of the mapped file: not worth a place in the cache
+            return got
+        return self._postings.get_or_make((leaf.segment().segment_id(), fieldname, text),
+                                          lambda: self._decoded(leaf, fieldname, text))
+
+    @staticmethod
+    def _decoded(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Whoosh's blocks of a short list, or of any list of a segment without an arrays file."""
         ids, weights = decode_postings(raw_postings(leaf, fieldname, text), 0)
         got = (np.concatenate(ids), np.concatenate(weights))
         for array in got:  # shared by every version and thread that reads this segment
             array.flags.writeable = False
-        with self._lock:
-            if key not in self._postings:
-                self._postings[key] = got
-                self._bytes += got[0].nbytes + got[1].nbytes
-                while self._bytes > self._limit and len(self._postings) > 1:
-                    _, (i, w) = self._postings.popitem(last=False)
-                    self._bytes -= i.nbytes + w.nbytes
         return got
+
+    def arrays_file(self, leaf) -> PostingArrays | None:
+        """The segment's posting arrays file (``indexer.index.postarrays``) mapped into memory, once it
+        was checked against Whoosh's own postings; ``None`` when there is none or it is not right."""
+        return self._once((leaf.segment().segment_id(), "arrays"), lambda: _open_arrays(leaf))
 
     def lengths(self, leaf, fieldname: str) -> np.ndarray:
         return self._once((leaf.segment().segment_id(), "lengths", fieldname),
                           lambda: field_length_bytes(leaf, fieldname))
+
+    def column_codes(self, leaf, fieldname: str) -> tuple[np.ndarray, list[str]]:
+        """A segment's text column: each entry's code into the segment's sorted distinct values."""
+        def read():
+            values = [v or "" for v in leaf.column_reader(fieldname)]
+            labels = sorted(set(values))
+            index = {v: i for i, v in enumerate(labels)}
+            return np.asarray([index[v] for v in values], dtype=np.int32), labels
+        return self._once((leaf.segment().segment_id(), "codes", fieldname), read)
+
+    def column_numbers(self, leaf, fieldname: str) -> np.ndarray:
+        """A segment's numeric column, as stored (``translate=False``)."""
+        def read():
+            got = numeric_column(leaf, fieldname)
+            return got if got is not None else np.asarray(list(leaf.column_reader(fieldname, translate=False)))
+        return self._once((leaf.segment().segment_id(), "numbers", fieldname), read)
 
     def folded(self, leaf, fieldname: str) -> dict[str, tuple[str, ...]]:
         """``folded term → the segment's terms of ``fieldname`` that fold to it``."""
@@ -124,6 +194,29 @@ class SegmentCache:
         return got
 
 
+def _open_arrays(leaf) -> PostingArrays | None:
+    """``leaf``'s posting arrays file, if it has one and its longest lists equal Whoosh's postings."""
+    folder = segment_folder(leaf)
+    if not folder:
+        return None
+    path = file_for(Path(folder), leaf)
+    try:
+        arrays = PostingArrays(path, leaf.segment().segment_id(), leaf.doc_count_all())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.error("posting arrays %s not used: %s", path, exc)
+        return None
+    for fieldname in POSTING_FIELDS:
+        for text in arrays.longest(fieldname, 2):
+            ids, weights = decode_postings(raw_postings(leaf, fieldname, text), 0)
+            mine = arrays.get(fieldname, text)
+            if not (np.array_equal(mine[0], np.concatenate(ids)) and np.array_equal(mine[1], np.concatenate(weights))):
+                log.error("posting arrays %s not used: %s:%r differs from Whoosh's postings", path, fieldname, text)
+                return None
+    return arrays
+
+
 class IndexArrays:
     """Per-entry columns and decoded postings of one index generation, shared by all threads.
 
@@ -132,34 +225,46 @@ class IndexArrays:
     """
 
     def __init__(self, searcher, facet_fields: tuple[str, ...], cache_bytes: int = CACHE_BYTES,
-                 segments: SegmentCache | None = None):
+                 segments: SegmentCache | None = None, scored_bytes: int = SCORED_BYTES):
         self.segments = segments if segments is not None else SegmentCache()
         reader = searcher.reader()
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
-        for leaf, offset in reader.leaf_readers():
+        leaves = reader.leaf_readers()
+        for leaf, offset in leaves:
             if leaf.has_deletions():
-                dead = [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)]
-                self.live[np.asarray(dead, dtype=np.int64) + offset] = False
-        self.facets = {f: self._codes(reader, f) for f in facet_fields}
-        date = np.asarray(list(reader.column_reader("date", translate=False)), dtype=np.uint64)
-        self.date = np.where(date > np.iinfo(np.int64).max, 0, date).astype(np.int64)  # no date: column default
-        self.undated = np.asarray(list(reader.column_reader("undated")), dtype=np.int64)
+                self.live[np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64) + offset] = False
+        self.facets = {f: self._codes(leaves, f) for f in facet_fields}
+        date = self._numbers(leaves, "date")  # as stored: datetimes as longs, "no date" as the column default
+        self.date = np.where(date > np.iinfo(np.int64).max, 0, date).astype(np.int64)
+        self.undated = self._numbers(leaves, "undated", reader.schema["undated"]).astype(np.int64)
         self._lengths: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_bytes, self._cache_limit = 0, cache_bytes
+        self._postings = BytesLru(cache_bytes)  # (field, term) → postings over the whole index
+        self._scored = BytesLru(scored_bytes)  # (field, term) → Hits (``term_hits``)
         self._folded: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
         self._memo: dict = {}  # what the service derives once per index version (``once``)
+        self.warmed = threading.Event()  # set when ``warm`` ran (or gave up)
 
     # --- columns ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def _codes(reader, fieldname: str) -> tuple[np.ndarray, list[str]]:
-        values = [v or "" for v in reader.column_reader(fieldname)]
-        labels = sorted(set(values))
+    def _codes(self, leaves, fieldname: str) -> tuple[np.ndarray, list[str]]:
+        """A text column as codes into its sorted distinct values (each segment's read once)."""
+        parts = [self.segments.column_codes(leaf, fieldname) for leaf, _ in leaves]
+        labels = sorted(set().union(*(p[1] for p in parts)))
         index = {v: i for i, v in enumerate(labels)}
-        return np.asarray([index[v] for v in values], dtype=np.int32), labels
+        codes = [np.asarray([index[v] for v in mine], dtype=np.int32)[local] for local, mine in parts]
+        return (np.concatenate(codes) if codes else np.zeros(0, np.int32)), labels
+
+    def _numbers(self, leaves, fieldname: str, field=None) -> np.ndarray:
+        """A numeric column as stored (each segment's read once); through ``field.from_column_value``
+        when a field is given (a stored number → the number indexed)."""
+        parts = [self.segments.column_numbers(leaf, fieldname) for leaf, _ in leaves]
+        raw = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        if field is None or not len(raw):
+            return raw
+        values, where = np.unique(raw, return_inverse=True)  # a handful of distinct values
+        return np.asarray([field.from_column_value(int(v)) for v in values.tolist()])[where]
 
     def lengths(self, searcher, fieldname: str) -> np.ndarray:
         """Each entry's length of ``fieldname`` as Whoosh scores it (its one-byte approximation)."""
@@ -198,22 +303,35 @@ class IndexArrays:
     def postings(self, searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Doc numbers (ascending, deleted entries included) and weights of ``text`` in
         ``fieldname``; cached, shared."""
-        key = (fieldname, text)
-        with self._lock:
-            got = self._cache.get(key)
-            if got is not None:
-                self._cache.move_to_end(key)
-                return got
-        got = self._read(searcher, fieldname, text)
-        size = got[0].nbytes + got[1].nbytes
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = got
-                self._cache_bytes += size
-                while self._cache_bytes > self._cache_limit and len(self._cache) > 1:
-                    _, (i, w) = self._cache.popitem(last=False)
-                    self._cache_bytes -= i.nbytes + w.nbytes
-        return got
+        return self._postings.get_or_make((fieldname, text), lambda: self._read(searcher, fieldname, text))
+
+    def term_hits(self, searcher, fieldname: str, text: str, compute):
+        """``compute(fieldname, text)`` (a term's scored entries: fixed for one index version), kept
+        in a bounded cache beside the postings, so a common term is scored once, not per query."""
+        return self._scored.get_or_make((fieldname, text), lambda: compute(fieldname, text))
+
+    def warm(self, searcher, stop: threading.Event | None = None) -> int:
+        """Read and score the longest posting lists of the fields queries read, longest first, until
+        half the scored-terms cache is full (a common syllable is in most queries: its first reader
+        should not pay for it). Uses the segments' posting arrays files to find them; an index
+        without them is not warmed. Returns how many terms were scored."""
+        longest: dict[tuple[str, str], int] = {}
+        for leaf, _ in searcher.reader().leaf_readers():
+            arrays = self.segments.arrays_file(leaf)
+            if arrays is None:
+                continue
+            for fieldname in POSTING_FIELDS:
+                for text, (_, count) in arrays.terms(fieldname).items():
+                    longest[fieldname, text] = longest.get((fieldname, text), 0) + count
+                    if fieldname == "text":  # what the same syllable typed without diacritics reads
+                        longest["text_f", fold(text)] = longest.get(("text_f", fold(text)), 0) + count
+        ev, done = Evaluator(self, searcher), 0
+        for (fieldname, text), _ in sorted(longest.items(), key=lambda kv: (-kv[1], kv[0])):
+            if (stop is not None and stop.is_set()) or self._scored.bytes > self._scored.limit // 2:
+                break
+            ev._base(fieldname, text)
+            done += 1
+        return done
 
     def folded_terms(self, searcher, fieldname: str) -> dict[str, list[str]]:
         """``folded term → the terms of FOLDED[fieldname] that fold to it``, read once."""
@@ -247,9 +365,8 @@ class IndexArrays:
                      for t in self.folded_terms(searcher, fieldname).get(text, ())]
             if len(parts) <= 1:
                 return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.float32))
-            ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
-            weights = np.bincount(where, weights=np.concatenate([w for _, w in parts]))
-            return ids, weights.astype(np.float32)
+            got = union([Hits(i, w) for i, w in parts], self.size)
+            return got.ids, got.score.astype(np.float32)
         ids, weights = [], []
         for leaf, offset in searcher.reader().leaf_readers():
             if (fieldname, text) not in leaf:
@@ -265,7 +382,13 @@ class IndexArrays:
 
 
 class Evaluator:
-    """Evaluates one Whoosh query tree for one request, on ``arrays`` through ``searcher``."""
+    """Evaluates one Whoosh query tree for one request, on ``arrays`` through ``searcher``.
+
+    Each node's result is the entries it matches, ascending, and their scores (``Hits``): what a node
+    costs follows the postings it reads and the entries it matches, not the size of the index (an
+    ``Or`` of many long lists is summed in one array over the index, which is faster there). Scores
+    are summed in the order Whoosh's matchers add them, so they are Whoosh's to the last bit.
+    """
 
     def __init__(self, arrays: IndexArrays, searcher):
         self.a, self.s = arrays, searcher
@@ -273,17 +396,29 @@ class Evaluator:
         self._n = float(self.reader.doc_count_all())
         self._terms: dict = {}
 
-    def run(self, q) -> Scored:
+    def hits(self, q) -> "Hits | None":
+        """The live entries ``q`` matches and their scores, or ``None`` when it matches nothing."""
         got = self._eval(q)
         if got is None:
-            return Scored(np.zeros(self.a.size, bool), np.zeros(self.a.size))
-        match, score = got
-        return Scored(match & self.a.live, np.where(match, score, 0.0))
+            return None
+        keep = self.a.live[got.ids]
+        if keep.all():
+            return got
+        return Hits(got.ids[keep], got.score[keep]) if keep.any() else None
+
+    def run(self, q) -> Scored:
+        got = self._eval(q)
+        match, score = np.zeros(self.a.size, bool), np.zeros(self.a.size)
+        if got is not None:
+            match[got.ids] = True
+            score[got.ids] = got.score
+        return Scored(match & self.a.live, score)
 
     def count(self, q) -> int:
-        return int(np.count_nonzero(self.run(q).match))
+        got = self.hits(q)
+        return 0 if got is None else len(got.ids)
 
-    # Each node gives (match, score) over every entry, or None when it matches nothing.
+    # Each node gives its Hits (deleted entries included), or None when it matches nothing.
 
     def _eval(self, q):
         for cls, method in self._METHODS:
@@ -293,64 +428,58 @@ class Evaluator:
 
     def _term(self, q: Q.Term):
         got = self._base(q.fieldname, q.text)
-        return None if got is None else (got[0], got[1] * q.boost)
+        return None if got is None else got.boosted(q.boost)
 
     def _base(self, fieldname: str, text: str):
-        """(match, unboosted score) of one term, computed once per request."""
+        """The Hits of one term, unboosted, computed once per request (and kept per index version)."""
         key = (fieldname, text)
         if key not in self._terms:
-            self._terms[key] = self._compute(fieldname, text)
+            self._terms[key] = self.a.term_hits(self.s, fieldname, text, self._compute)
         return self._terms[key]
 
     def _compute(self, fieldname: str, text: str):
         ids, weights = self.a.postings(self.s, fieldname, text)
         if not len(ids):
             return None
-        score = np.zeros(self.a.size)
         if self.a.scorable(self.s, fieldname):  # Whoosh's BM25F, with Whoosh's statistics
             df = self.a.doc_frequency(self.s, fieldname, text)
             idf = math.log(self._n / (df + 1)) + 1
             avgfl = self.a.avg_field_length(self.s, fieldname)
             fl = self.a.lengths(self.s, fieldname)[ids]
             tf = weights.astype(np.float64)
-            score[ids] = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+            score = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
         else:  # Whoosh scores an unscorable field (ID, no lengths) by the posting's weight
-            score[ids] = weights
-        match = np.zeros(self.a.size, bool)
-        match[ids] = True
-        return match, score
+            score = weights.astype(np.float64)
+        score.flags.writeable = False  # kept and shared: every use makes its own arrays
+        return Hits(ids, score)
 
     def _or(self, q: Q.Or):
         parts = [p for p in (self._eval(c) for c in q.subqueries) if p is not None]
         if not parts:
             return None
-        match, score = parts[0][0].copy(), parts[0][1].copy()
-        for m, s in parts[1:]:
-            match |= m
-            score += s
-        return match, score * q.boost
+        if len(parts) == 1:
+            return parts[0].boosted(q.boost)
+        return union(parts, self.a.size).boosted(q.boost)
 
     def _and(self, q: Q.And):
         if not q.subqueries:
             return None
-        match, score = None, None
+        got = None
         for c in q.subqueries:
-            got = self._eval(c)
+            part = self._eval(c)
+            if part is None:
+                return None
+            got = part if got is None else got.both(part, self.a.size)
             if got is None:
                 return None
-            match = got[0].copy() if match is None else match & got[0]
-            score = got[1].copy() if score is None else score + got[1]
-            if not match.any():
-                return None
-        return match, np.where(match, score, 0.0) * q.boost
+        return got.boosted(q.boost)
 
     def _andmaybe(self, q: Q.AndMaybe):
         required = self._eval(q.a)
         if required is None:
             return None
         optional = self._eval(q.b)
-        score = required[1] if optional is None else required[1] + np.where(required[0], optional[1], 0.0)
-        return required[0], score * q.boost
+        return (required if optional is None else required.plus(optional, self.a.size)).boosted(q.boost)
 
     def _andnot(self, q: Q.AndNot):
         positive = self._eval(q.a)
@@ -359,19 +488,21 @@ class Evaluator:
         negative = self._eval(q.b)
         if negative is None:
             return positive
-        match = positive[0] & ~negative[0]
-        return match, np.where(match, positive[1], 0.0) * q.boost
+        got = positive.without(negative, self.a.size)
+        return None if got is None else got.boosted(q.boost)
 
     def _prefix(self, q: Q.Prefix):
-        terms = list(self.reader.expand_prefix(q.fieldname, q.text))
-        match = np.zeros(self.a.size, bool)
-        for t in terms:
-            ids, _ = self.a.postings(self.s, q.fieldname, t.decode("utf-8") if isinstance(t, bytes) else t)
-            match[ids] = True
-        return (match, match * float(q.boost)) if match.any() else None
+        ids = [self.a.postings(self.s, q.fieldname, t.decode("utf-8") if isinstance(t, bytes) else t)[0]
+               for t in self.reader.expand_prefix(q.fieldname, q.text)]
+        ids = [i for i in ids if len(i)]
+        if not ids:
+            return None
+        ids = union([Hits(i, np.zeros(len(i))) for i in ids], self.a.size).ids
+        return Hits(ids, np.full(len(ids), float(q.boost)))
 
     def _every(self, q: Q.Every):
-        return self.a.live.copy(), self.a.live * float(q.boost)
+        ids = np.flatnonzero(self.a.live)
+        return Hits(ids, np.full(len(ids), float(q.boost))) if len(ids) else None
 
     def _nothing(self, q):
         return None
@@ -386,38 +517,37 @@ class Evaluator:
         if len(words) == 1:
             return self._term(Q.Term(q.fieldname, words[0], boost=q.boost))
         folded = [fold(w) for w in words]
-        match = None
+        where = None
         for pair in dict.fromkeys(pairs_of(folded)):
             got = self._base(PAIR_FIELD, pair)
             if got is None:
                 return None
-            match = got[0].copy() if match is None else match & got[0]
-        score = np.zeros(self.a.size)
+            where = Hits(got.ids, np.zeros(len(got.ids))) if where is None else where.both(got, self.a.size, add=False)
+            if where is None:
+                return None
         for w in words:
             got = self._base(q.fieldname, w)
             if got is None:
                 return None
-            match &= got[0]
-            score += got[1]
+            where = where.both(got, self.a.size)
+            if where is None:
+                return None
         if isinstance(q, ExactPhrase) and len(words) > 2:
-            match = self._verified(folded, match)
-        if not match.any():
-            return None
-        return match, np.where(match, score, 0.0) * q.boost
+            where = self._verified(folded, where)
+        return None if where is None else where.boosted(q.boost)
 
-    def _verified(self, folded: list[str], match: np.ndarray) -> np.ndarray:
+    def _verified(self, folded: list[str], where: "Hits") -> "Hits | None":
         """Candidates whose text has the folded syllables in a row (only punctuation or spaces
         between them, as the analysis sees it), when there are few enough to read."""
-        candidates = np.flatnonzero(match & self.a.live)
-        if len(candidates) > VERIFY_MAX:
-            return match
+        live = self.a.live[where.ids]
+        if np.count_nonzero(live) > VERIFY_MAX:
+            return where
         pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, folded)) + r"(?!\w)")
-        out = np.zeros(self.a.size, bool)
-        for doc in candidates.tolist():
-            fields = self.s.stored_fields(doc)
-            if pattern.search(fold(clean(entry_text(fields.get("title", ""), fields.get("body", ""))))):
-                out[doc] = True
-        return out
+        keep = np.zeros(len(where.ids), bool)
+        for i in np.flatnonzero(live).tolist():
+            fields = self.s.stored_fields(int(where.ids[i]))
+            keep[i] = bool(pattern.search(fold(clean(entry_text(fields.get("title", ""), fields.get("body", ""))))))
+        return Hits(where.ids[keep], where.score[keep]) if keep.any() else None
 
     def _wrappingquery(self, q: Q.WrappingQuery):
         return self._eval(q.child)
@@ -426,3 +556,70 @@ class Evaluator:
     _METHODS = ((Q.Term, _term), (Q.Phrase, _phrase), (Q.Prefix, _prefix), (Q.AndMaybe, _andmaybe),
                 (Q.AndNot, _andnot), (Q.And, _and), (Q.Or, _or), (Q.Every, _every),
                 (type(Q.NullQuery), _nothing), (Q.WrappingQuery, _wrappingquery))
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Entries (ascending numbers, no repeats) and their scores: one query node's result."""
+
+    ids: np.ndarray
+    score: np.ndarray
+
+    def boosted(self, boost: float) -> "Hits":
+        return self if boost == 1 else Hits(self.ids, self.score * boost)
+
+    def _lookup(self, other: "Hits", size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Which of these entries ``other`` holds (a mask over ``self.ids``), and ``other``'s scores
+        of them. Binary search in ``other``, or one array over the index when both lists are long."""
+        if min(len(self.ids), len(other.ids)) * DENSE_SHARE > size:
+            dense = np.zeros(size)
+            held = np.zeros(size, bool)
+            dense[other.ids] = other.score
+            held[other.ids] = True
+            found = held[self.ids]
+            return found, dense[self.ids[found]]
+        at = np.searchsorted(other.ids, self.ids)
+        inside = at < len(other.ids)
+        found = np.zeros(len(self.ids), bool)
+        found[inside] = other.ids[at[inside]] == self.ids[inside]
+        return found, other.score[at[found]]
+
+    def both(self, other: "Hits", size: int, add: bool = True) -> "Hits | None":
+        """Entries in both, scored ``self + other`` (``add=False``: keeping ``self``'s scores)."""
+        found, theirs = self._lookup(other, size)
+        ids = self.ids[found]
+        if not len(ids):
+            return None
+        return Hits(ids, self.score[found] + theirs if add else self.score[found])
+
+    def plus(self, other: "Hits", size: int) -> "Hits":
+        """These entries, with ``other``'s score added where it matches too."""
+        found, theirs = self._lookup(other, size)
+        if not found.any():
+            return self
+        score = self.score.copy()
+        score[found] += theirs
+        return Hits(self.ids, score)
+
+    def without(self, other: "Hits", size: int) -> "Hits | None":
+        found, _ = self._lookup(other, size)
+        if not found.any():
+            return self
+        keep = ~found
+        return Hits(self.ids[keep], self.score[keep]) if keep.any() else None
+
+
+def union(parts: list[Hits], size: int) -> Hits:
+    """Entries in any of ``parts``, scores summed in the parts' order. Long lists are summed in one
+    array over the index (no sorting); short ones by sorting what they hold."""
+    total = sum(len(p.ids) for p in parts)
+    if total * 16 > size:
+        score = np.zeros(size)
+        seen = np.zeros(size, bool)
+        for p in parts:
+            score[p.ids] += p.score  # ids do not repeat within a part
+            seen[p.ids] = True
+        ids = np.flatnonzero(seen)
+        return Hits(ids, score[ids])
+    ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    return Hits(ids, np.bincount(where, weights=np.concatenate([p.score for p in parts]), minlength=len(ids)))

@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import ReaderClosed
 
 from indexer.index.schema import SCHEMA_VERSION, built_schema_version
-from indexer.index.whoosh_internals import DecoderMismatch, check_decoder
+from indexer.index.whoosh_internals import DecoderMismatch, check_decoder, segment_folder
 from search_app.engine import IndexArrays, SegmentCache
 from search_app.fields import FACET_FIELDS
 
@@ -94,10 +94,12 @@ class Searchers:
         self._failed: dict[tuple, str] = {}  # index versions whose engine check failed, and why
         self._segments = SegmentCache()  # what each segment gave, kept across versions (engine.SegmentCache)
         self._open: set = set()  # every searcher not yet closed, of any thread: closed with the service
+        self._stopping = threading.Event()  # ends background warm-ups
         weakref.finalize(self, _close_all, self._open)
 
     def close(self) -> None:
         """Close every searcher this service opened (each holds a handful of open index files)."""
+        self._stopping.set()
         _close_all(self._open)
 
     # --- searcher ownership (see the module's docstring) -------------------------------------------
@@ -160,7 +162,7 @@ class Searchers:
         # its folder, generation and segments
         reader = s.reader()
         leaves = reader.leaf_readers()
-        folder = getattr(leaves[0][0].storage(), "folder", "") if leaves else ""
+        folder = segment_folder(leaves[0][0]) if leaves else ""
         key = (folder, reader.generation(), tuple(leaf.segment().segment_id() for leaf, _ in leaves))
         got = self._arrays.get(key)
         if got is not None:
@@ -173,9 +175,28 @@ class Searchers:
             if got is None:
                 self._check_engine(s, key)
                 got = self._arrays[key] = IndexArrays(s, FACET_FIELDS, segments=self._segments)
+                self._warm(got, folder)
                 while len(self._arrays) > KEEP_ARRAYS:  # the oldest version: no thread reads it any more
                     self._arrays.pop(next(iter(self._arrays)))
         return got
+
+    def _warm(self, arrays: IndexArrays, folder: str) -> None:
+        """Score the index version's most common terms in the background (``IndexArrays.warm``), with a
+        searcher of its own, so the first visitors after a start or a switch do not pay for them."""
+        def work():
+            started = time.monotonic()
+            try:
+                with whoosh_index.open_dir(folder).searcher() as s:
+                    done = arrays.warm(s, self._stopping)
+                log.info("warmed %s: %d common terms scored in %.1f s", folder, done, time.monotonic() - started)
+            except Exception as exc:  # noqa: BLE001 - e.g. the folder was deleted: the version is gone anyway
+                log.info("warm-up of %s stopped: %s: %s", folder, type(exc).__name__, exc)
+            finally:
+                arrays.warmed.set()
+        if folder:
+            threading.Thread(target=work, name="vnlex-warm-up", daemon=True).start()
+        else:
+            arrays.warmed.set()
 
     def _check_engine(self, s, key: tuple) -> None:
         """Refuse to serve an index whose postings the engine's bulk decoder reads differently from

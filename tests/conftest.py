@@ -107,3 +107,48 @@ def app(tiny_index):
 def client(app):
     """Flask's test client of ``app``: real requests through every layer, no server."""
     return app.test_client()
+
+
+# --- an index of two segments and a deleted entry, from the seed's sentences ------------------------
+
+def seed_paragraphs() -> list[str]:
+    """The seed article's paragraphs of more than 40 characters (real sentences)."""
+    from indexer.text.normalize import clean
+
+    text = clean(seed_path().read_text(encoding="utf-8"))
+    return [p.strip() for p in text.split("\n") if len(p.strip()) > 40]
+
+
+def two_segment_index(path: Path):
+    """A Whoosh index in ``path``: the seed's paragraphs as entries in two segments (doc numbers
+    offset), entry ``p1`` deleted (a hole to skip), and beside the project's schema an indexed
+    folded field ``text_f`` (Whoosh's answers on it are the oracle for what the engine folds)."""
+    from datetime import datetime
+
+    from whoosh import index as whoosh_index
+    from whoosh.fields import TEXT
+
+    from indexer.index.entries import TEXT_FIELDS, entry_text
+    from indexer.index.schema import build_schema
+    from indexer.text.analysis import folded_analyzer
+
+    paragraphs = seed_paragraphs()
+    assert len(paragraphs) >= 12, len(paragraphs)
+    schema = build_schema()
+    schema.add("text_f", TEXT(analyzer=folded_analyzer(), phrase=False))
+    ix = whoosh_index.create_in(str(path), schema)
+    types, agencies = ["Kế hoạch", "Chỉ thị", "", "Quyết định"], ["UBND", "TW", "TTg"]
+    for half in (paragraphs[: len(paragraphs) // 2], paragraphs[len(paragraphs) // 2:]):
+        w = ix.writer()
+        for p in half:
+            n = paragraphs.index(p)
+            title = " ".join(p.split()[:6])
+            w.add_document(id=f"p{n}", kind="article" if n % 3 else "document", title=title, body=p,
+                           doc_type=types[n % 4], agency=agencies[n % 3], year=str(2018 + n % 5),
+                           date=datetime(2018 + n % 5, 1 + n % 12, 1) if n % 4 else None, undated=0 if n % 4 else 1,
+                           **dict.fromkeys(TEXT_FIELDS + ("text_f",), entry_text(title, p)))
+        w.commit(merge=False)
+    w = ix.writer()
+    w.delete_by_term("id", "p1")
+    w.commit(merge=False)
+    return ix

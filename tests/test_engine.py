@@ -10,51 +10,22 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import sorting
-from whoosh.fields import TEXT
 
 from indexer.text.analysis import folded_analyzer
-from indexer.index.entries import TEXT_FIELDS, entry_text
-from indexer.text.normalize import clean
-from indexer.index.schema import build_schema
-from search_app.engine import Evaluator, IndexArrays
+from indexer.index.entries import entry_text
+from search_app.engine import Evaluator, Hits, IndexArrays, union
 from search_app.query import WEIGHTS, ExactPhrase, compose, parse_query
 
-from conftest import seed_path
+from conftest import seed_paragraphs, two_segment_index
 
 FACETS = ("doc_type", "agency", "year", "kind")
 
 
-def _paragraphs() -> list[str]:
-    text = clean(seed_path().read_text(encoding="utf-8"))
-    return [p.strip() for p in text.split("\n") if len(p.strip()) > 40]
-
-
 @pytest.fixture(scope="module")
 def ix(tmp_path_factory):
-    paragraphs = _paragraphs()
-    assert len(paragraphs) >= 12, len(paragraphs)
-    path = tmp_path_factory.mktemp("engine")
-    schema = build_schema()
-    schema.add("text_f", TEXT(analyzer=folded_analyzer(), phrase=False))
-    ix = whoosh_index.create_in(str(path), schema)
-    types, agencies = ["Kế hoạch", "Chỉ thị", "", "Quyết định"], ["UBND", "TW", "TTg"]
-    for half in (paragraphs[: len(paragraphs) // 2], paragraphs[len(paragraphs) // 2:]):
-        w = ix.writer()
-        for p in half:
-            n = paragraphs.index(p)
-            title = " ".join(p.split()[:6])
-            w.add_document(id=f"p{n}", kind="article" if n % 3 else "document", title=title, body=p,
-                           doc_type=types[n % 4], agency=agencies[n % 3], year=str(2018 + n % 5),
-                           date=datetime(2018 + n % 5, 1 + n % 12, 1) if n % 4 else None, undated=0 if n % 4 else 1,
-                           **dict.fromkeys(TEXT_FIELDS + ("text_f",), entry_text(title, p)))
-        w.commit(merge=False)
-    w = ix.writer()
-    w.delete_by_term("id", "p1")
-    w.commit(merge=False)
-    return ix
+    return two_segment_index(tmp_path_factory.mktemp("engine"))
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +135,7 @@ def _split_triples(paragraphs: list[str]) -> list[list[str]]:
 def test_an_exact_phrase_is_checked_on_the_text(ev, searcher):
     # "đạo của hội" (the pairs "đạo của", "của hội" in one paragraph, apart): the pairs over-match,
     # the text decides
-    triples = _split_triples(_paragraphs())[:40]
+    triples = _split_triples(seed_paragraphs())[:40]
     over = 0
     for words in triples:
         exact = _with_phrase(searcher, words)
@@ -208,9 +179,40 @@ def test_dates_filter_as_a_date_range(ev, searcher):
 
 
 def test_past_verify_max_candidates_the_pairs_decide(ev, searcher, monkeypatch):
-    words = _split_triples(_paragraphs())[0]
+    words = _split_triples(seed_paragraphs())[0]
     pairs = set(np.flatnonzero(ev.run(Q.Phrase("text_f", words)).match).tolist())
     monkeypatch.setattr("search_app.engine.VERIFY_MAX", len(pairs) - 1)  # too many to read them all
     assert set(np.flatnonzero(ev.run(ExactPhrase("text_f", words)).match).tolist()) == pairs
     monkeypatch.setattr("search_app.engine.VERIFY_MAX", len(pairs))
     assert set(np.flatnonzero(ev.run(ExactPhrase("text_f", words)).match).tolist()) == _with_phrase(searcher, words)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lists_of_entries_combine_alike_by_search_and_through_one_array(seed):
+    """``Hits`` and ``union`` take one of two ways by the lists' lengths; both give the set algebra's
+    answer with the scores summed in order (a huge ``size`` forces the binary search; the real one, an
+    array over the index)."""
+    rng = np.random.default_rng(seed)
+    size, huge = 4000, 10**12
+
+    def hits(n):
+        return Hits(np.sort(rng.choice(size, n, replace=False)), rng.random(n))
+
+    def as_dict(h):
+        return {} if h is None else dict(zip(h.ids.tolist(), h.score.tolist()))
+
+    parts = [hits(n) for n in (3, 300, 2500, 40)]
+    expected: dict[int, float] = {}
+    for p in parts:
+        for i, v in as_dict(p).items():
+            expected[i] = expected.get(i, 0.0) + v
+    for way in (size, huge):
+        assert as_dict(union(parts, size if way == size else 10**6)) == expected
+    a, b = parts[2], hits(1800)
+    da, db = as_dict(a), as_dict(b)
+    for way in (size, huge):
+        assert as_dict(a.both(b, way)) == {i: da[i] + db[i] for i in da if i in db}
+        assert as_dict(a.both(b, way, add=False)) == {i: da[i] for i in da if i in db}
+        assert as_dict(a.plus(b, way)) == {i: da[i] + db[i] if i in db else da[i] for i in da}
+        assert as_dict(a.without(b, way)) == {i: da[i] for i in da if i not in db}
+        assert a.both(Hits(np.array([size + 5]), np.ones(1)), way) is None

@@ -27,6 +27,7 @@ from typing import Iterator
 
 from whoosh import index as whoosh_index
 
+from indexer.index import postarrays
 from indexer.index.schema import INFO_FILE
 
 __all__ = ["WriteError", "builds_dir", "live_dir", "fresh_dir", "link_index", "switch", "writing",
@@ -125,7 +126,11 @@ def writing(new_dir: Path) -> Iterator[Path]:
 
 
 def switch(index: Path, new_dir: Path) -> None:
-    """Point ``index`` at ``new_dir`` in one rename; keep the previous build, drop older ones."""
+    """Point ``index`` at ``new_dir`` in one rename; keep the previous build, drop older ones. The
+    segments of ``new_dir`` that have no posting arrays file get one first (``postarrays``)."""
+    written = postarrays.write_missing(new_dir)
+    if written:
+        log.info("posting arrays written for %d new segment(s) of %s", written, new_dir.name)
     if index.exists() and not index.is_symlink():  # an index made by hand: move it aside once
         index.rename(builds_dir(index) / f"adopted-{int(time.time())}")
     link = index.with_name(index.name + ".switch")

@@ -1,0 +1,143 @@
+"""Each segment's long posting lists as plain arrays, in a file beside the segment.
+
+Whoosh keeps a term's postings as zlib-compressed pickles of 128 postings; reading a common syllable
+(25,000 entries of 62k) back costs ~4 ms of unpickling, paid again by every new serving process and,
+for the segments it wrote, after every ``update``: the first queries of a process were 3–6× slower
+than the same queries once read. This file holds what the search engine would decode, as it would
+decode it: for the fields queries read (``FIELDS``), every term with at least ``MIN_POSTINGS`` postings
+(a shorter list is one block: as fast to decode as to find), its doc numbers within the segment
+(deleted entries included, as Whoosh's postings keep them) and weights. The engine maps the file into
+memory (``PostingArrays``) and slices it: no decoding, and the pages are the operating system's, shared
+by every process that serves the folder.
+
+The file is named after its segment (``MAIN_<segment id>.vnpost``), so it lives and dies with it:
+Whoosh's own clean-up deletes a merged-away segment's files by that pattern, and ``update`` hard-links
+an unchanged segment's file into the new build folder with the segment. It is derived data: written
+(``write_missing``) for the segments that lack one just before a build folder goes live
+(``folders.switch``), checked against Whoosh's postings when a server first reads it, and ignored —
+the engine decodes Whoosh's blocks instead — when absent, unreadable or wrong.
+
+Layout: ``MAGIC``, a little-endian u64 header length, the JSON header (segment id, entries, per field
+``[[term, start, count], …]``), zero padding to 8 bytes, then the doc numbers (int32, little-endian)
+and the weights (float32) of all listed terms, each term's ``count`` from its ``start``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mmap
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from indexer.index.whoosh_internals import decode_postings, raw_postings
+
+__all__ = ["FIELDS", "MIN_POSTINGS", "SUFFIX", "write_missing", "write_segment", "PostingArrays", "file_for"]
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("text", "text_w", "text_b", "title")  # what queries read (search_app.query); others are short
+MIN_POSTINGS = 128  # Whoosh's block size: a list this long or longer spans blocks
+SUFFIX = ".vnpost"
+MAGIC = b"VNPOST1\n"
+_LENGTH = struct.Struct("<Q")
+
+
+def file_for(folder: Path, leaf) -> Path:
+    """Where the arrays of ``leaf``'s segment are: ``MAIN_<id>.vnpost`` beside its other files."""
+    return Path(folder) / (leaf.segment().segment_id() + SUFFIX)
+
+
+def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
+    """Write the arrays of one segment (a Whoosh segment reader) to ``path``: every term of ``FIELDS``
+    with at least ``min_postings`` postings. Returns how many postings were written."""
+    header: dict = {"segment": leaf.segment().segment_id(), "entries": leaf.doc_count_all(), "fields": {}}
+    ids, weights, start = [], [], 0
+    for fieldname in FIELDS:
+        if fieldname not in leaf.schema:
+            continue
+        listed = header["fields"][fieldname] = []
+        for term, info in leaf.iter_field(fieldname):
+            if info.doc_frequency() < min_postings:
+                continue
+            got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
+            count = sum(len(a) for a in got_ids)
+            listed.append([term.decode("utf-8"), start, count])
+            ids.extend(got_ids)
+            weights.extend(got_weights)
+            start += count
+    body = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    pad = -(len(MAGIC) + _LENGTH.size + len(body)) % 8
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as out:
+        out.write(MAGIC + _LENGTH.pack(len(body)) + body + b"\0" * pad)
+        for part in ids:
+            out.write(part.astype("<i4").tobytes())
+        for part in weights:
+            out.write(part.astype("<f4").tobytes())
+    os.replace(tmp, path)
+    return start
+
+
+def write_missing(folder: Path) -> int:
+    """Write the arrays of every segment of the index in ``folder`` that has none; returns how many
+    files were written. A failure is logged and leaves no partial file: the engine decodes instead."""
+    from whoosh import index as whoosh_index
+
+    written = 0
+    try:
+        with whoosh_index.open_dir(str(folder)).reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                path = file_for(folder, leaf)
+                if not path.exists():
+                    write_segment(leaf, path)
+                    written += 1
+    except OSError as exc:
+        log.warning("posting arrays of %s not written (%s): searches decode Whoosh's postings instead", folder, exc)
+        for debris in Path(folder).glob("*" + SUFFIX + ".tmp"):
+            debris.unlink(missing_ok=True)
+    return written
+
+
+class PostingArrays:
+    """One segment's arrays file, mapped into memory: ``get(field, term)`` → (doc numbers, weights)
+    or ``None`` when the file does not list the term (read it from Whoosh then)."""
+
+    def __init__(self, path: Path, segment_id: str, entries: int):
+        with open(path, "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        if self._map[:len(MAGIC)] != MAGIC:
+            raise ValueError(f"{path.name}: not a posting arrays file")
+        (length,) = _LENGTH.unpack_from(self._map, len(MAGIC))
+        at = len(MAGIC) + _LENGTH.size
+        header = json.loads(self._map[at:at + length].decode("utf-8"))
+        if header.get("segment") != segment_id or header.get("entries") != entries:
+            raise ValueError(f"{path.name}: written for segment {header.get('segment')} of {header.get('entries')} "
+                             f"entries, not {segment_id} of {entries}")
+        self._terms = {field: {term: (start, count) for term, start, count in listed}
+                       for field, listed in header["fields"].items()}
+        total = sum(count for listed in header["fields"].values() for _, _, count in listed)
+        at += length + (-(at + length) % 8)
+        if len(self._map) != at + 8 * total:
+            raise ValueError(f"{path.name}: {len(self._map)} bytes, the header lists {at + 8 * total}")
+        self._ids = np.frombuffer(self._map, dtype="<i4", count=total, offset=at)
+        self._weights = np.frombuffer(self._map, dtype="<f4", count=total, offset=at + 4 * total)
+
+    def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        got = self._terms.get(fieldname, {}).get(text)
+        if got is None:
+            return None
+        start, count = got
+        return (self._ids[start:start + count].astype(np.int64),
+                self._weights[start:start + count].astype(np.float32))
+
+    def longest(self, fieldname: str, n: int) -> list[str]:
+        """The ``n`` terms of ``fieldname`` with the most postings (for checks and warm-up)."""
+        listed = self._terms.get(fieldname, {})
+        return sorted(listed, key=lambda t: (-listed[t][1], t))[:n]
+
+    def terms(self, fieldname: str) -> dict[str, tuple[int, int]]:
+        return self._terms.get(fieldname, {})
