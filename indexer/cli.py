@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from indexer.index import postarrays
 from indexer.index.build import BuildError, build, is_stale, live_dir
 from indexer.index.folders import DEFAULT_INDEX, NO_ROOM, REPORT_FILE, WriteError, os_reason
 from indexer.read.reader import MAX_RECORD_BYTES, CorpusError, ReadProgress
@@ -150,7 +151,10 @@ def build_cmd(corpus, index, jobs, if_stale, fresh, max_record_bytes, strict):
         python -m indexer build --corpus exports/ --index var/index --strict   # from cron
     """
     if if_stale and not is_stale(list(corpus), index):
-        click.echo(f"index {index} is up to date with {', '.join(map(str, corpus))}")
+        live = live_dir(Path(index))
+        added = postarrays.write_missing(live) if live is not None else 0  # an index of an older version
+        click.echo(f"index {index} is up to date with {', '.join(map(str, corpus))}"
+                   + (f" (posting arrays written for {added} segment(s))" if added else ""))
         return
     progress = _progress()
     try:

@@ -161,3 +161,26 @@ def test_the_warm_up_scores_the_longest_lists_first(folder, tmp_path):
         assert ("text", longest) in a._scored and len(a._scored) >= warmed
     finally:
         svc.close()
+
+
+def test_build_if_stale_gives_an_older_index_its_arrays_files(tiny_corpus, tmp_path):
+    """An index built before posting arrays files existed gets them from ``make run``'s
+    ``build --if-stale`` without a rebuild (each file appears whole: a serving process that has not
+    seen one keeps decoding Whoosh's blocks until it opens a new version)."""
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    index = tmp_path / "index"
+    args = ["build", "--if-stale", "--corpus", str(tiny_corpus), "--index", str(index)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    live = index.resolve()
+    files = sorted(live.glob("*" + postarrays.SUFFIX))
+    assert files
+    for f in files:
+        f.unlink()
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and index.resolve() == live
+    assert again.output.strip() == (f"index {index} is up to date with {tiny_corpus} "
+                                    f"(posting arrays written for {len(files)} segment(s))")
+    assert sorted(live.glob("*" + postarrays.SUFFIX)) == files
