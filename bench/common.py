@@ -133,6 +133,10 @@ def ensure_index(corpus: Path, index: Path, jobs: int = 2) -> Path:
         print(f"building {index} from {corpus} …", flush=True)
         subprocess.run([PYTHON, "-m", "indexer", "build", "--corpus", str(corpus), "--index", str(index),
                         "-j", str(jobs)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    else:  # built by an older version: what `build --if-stale` adds
+        from indexer.index.postarrays import write_missing
+
+        write_missing(index.resolve())
     return index
 
 
