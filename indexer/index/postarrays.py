@@ -27,8 +27,10 @@ from __future__ import annotations
 import json
 import logging
 import mmap
+import multiprocessing
 import os
 import struct
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 
 FIELDS = ("text", "text_w", "text_b", "title")  # what queries read (search_app.query); others are short
 MIN_POSTINGS = 128  # Whoosh's block size: a list this long or longer spans blocks
+PARALLEL_ENTRIES = 20_000  # segments this big are written by processes of their own, side by side
 SUFFIX = ".vnpost"
 MAGIC = b"VNPOST1\n"
 _LENGTH = struct.Struct("<Q")
@@ -83,23 +86,38 @@ def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
 
 
 def write_missing(folder: Path) -> int:
-    """Write the arrays of every segment of the index in ``folder`` that has none; returns how many
-    files were written. A failure is logged and leaves no partial file: the engine decodes instead."""
+    """Write the arrays of every segment of the index in ``folder`` that has none, big segments in
+    parallel (one process each, up to the machine's cores); returns how many files were written. A
+    failure is logged and leaves no partial file: the engine decodes Whoosh's blocks instead."""
     from whoosh import index as whoosh_index
 
-    written = 0
     try:
         with whoosh_index.open_dir(str(folder)).reader() as reader:
-            for leaf, _ in reader.leaf_readers():
-                path = file_for(folder, leaf)
-                if not path.exists():
-                    write_segment(leaf, path)
-                    written += 1
+            missing = [(leaf.segment().segment_id(), leaf.doc_count_all()) for leaf, _ in reader.leaf_readers()
+                       if not file_for(folder, leaf).exists()]
+        big = [seg for seg, n in missing if n >= PARALLEL_ENTRIES]
+        workers = min(len(big), os.cpu_count() or 1)
+        if workers > 1:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                list(pool.map(_write_one, [str(folder)] * len(big), big))
+        for seg, _ in missing:
+            if workers <= 1 or seg not in big:
+                _write_one(str(folder), seg)
     except OSError as exc:
         log.warning("posting arrays of %s not written (%s): searches decode Whoosh's postings instead", folder, exc)
         for debris in Path(folder).glob("*" + SUFFIX + ".tmp"):
             debris.unlink(missing_ok=True)
-    return written
+        return 0
+    return len(missing)
+
+
+def _write_one(folder: str, segment_id: str) -> None:
+    from whoosh import index as whoosh_index
+
+    with whoosh_index.open_dir(folder).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.segment().segment_id() == segment_id:
+                write_segment(leaf, file_for(Path(folder), leaf))
 
 
 class PostingArrays:
