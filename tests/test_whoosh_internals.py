@@ -182,3 +182,13 @@ def test_numeric_columns_read_in_one_piece_equal_whooshs(searcher, fieldname):
         assert fast is not None
         assert fast.tolist() == list(leaf.column_reader(fieldname, translate=False))
     assert wi.numeric_column(searcher.reader().leaf_readers()[0][0], "doc_type") is None  # text: Whoosh reads it
+
+
+@pytest.mark.parametrize("min_postings", [1, 2, 129, 300])
+def test_long_terms_are_the_lexicons_terms_of_that_many_postings(long_lists, min_postings):
+    fields = ("text", "text_b", "title", "kind")
+    for leaf, _ in long_lists.reader().leaf_readers():
+        got = wi.long_terms(leaf, fields + ("no_such_field",), min_postings)
+        assert got == {f: [t for t, info in leaf.iter_field(f) if info.doc_frequency() >= min_postings]
+                       for f in fields}
+        assert any(got.values())

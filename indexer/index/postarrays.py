@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.index.whoosh_internals import decode_postings, raw_postings
+from indexer.index.whoosh_internals import decode_postings, long_terms, raw_postings
 
 __all__ = ["FIELDS", "MIN_POSTINGS", "SUFFIX", "write_missing", "write_segment", "PostingArrays", "file_for"]
 
@@ -59,13 +59,9 @@ def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
     with at least ``min_postings`` postings. Returns how many postings were written."""
     header: dict = {"segment": leaf.segment().segment_id(), "entries": leaf.doc_count_all(), "fields": {}}
     ids, weights, start = [], [], 0
-    for fieldname in FIELDS:
-        if fieldname not in leaf.schema:
-            continue
+    for fieldname, terms in long_terms(leaf, FIELDS, min_postings).items():
         listed = header["fields"][fieldname] = []
-        for term, info in leaf.iter_field(fieldname):
-            if info.doc_frequency() < min_postings:
-                continue
+        for term in terms:
             got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
             count = sum(len(a) for a in got_ids)
             listed.append([term.decode("utf-8"), start, count])
