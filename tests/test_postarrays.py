@@ -184,3 +184,18 @@ def test_build_if_stale_gives_an_older_index_its_arrays_files(tiny_corpus, tmp_p
     assert again.output.strip() == (f"index {index} is up to date with {tiny_corpus} "
                                     f"(posting arrays written for {len(files)} segment(s))")
     assert sorted(live.glob("*" + postarrays.SUFFIX)) == files
+
+
+def test_arrays_files_that_cannot_be_written_do_not_stop_a_folder_going_live(folder, tmp_path, caplog):
+    """Derived data: a write that fails (here a folder where the file's temporary name should be) is
+    one warning, no file, and the switch goes on; the engine then decodes Whoosh's blocks."""
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("*" + postarrays.SUFFIX))
+    reader, leaves = _leaves(copy)
+    blocked = postarrays.file_for(copy, leaves[0][0])
+    blocked.with_name(blocked.name + ".tmp").mkdir()
+    reader.close()
+    with caplog.at_level(logging.WARNING, logger="indexer.index.postarrays"):
+        assert postarrays.write_missing(copy) == 0
+    assert "not written (IsADirectoryError" in caplog.text
+    assert not blocked.exists()

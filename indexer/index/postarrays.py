@@ -99,10 +99,12 @@ def write_missing(folder: Path) -> int:
         for seg, _ in missing:
             if workers <= 1 or seg not in big:
                 _write_one(str(folder), seg)
-    except OSError as exc:
-        log.warning("posting arrays of %s not written (%s): searches decode Whoosh's postings instead", folder, exc)
+    except Exception as exc:  # noqa: BLE001 - derived data: whatever failed, the build still goes live
+        log.warning("posting arrays of %s not written (%s: %s): searches decode Whoosh's postings instead", folder,
+                    type(exc).__name__, exc)
         for debris in Path(folder).glob("*" + SUFFIX + ".tmp"):
-            debris.unlink(missing_ok=True)
+            if debris.is_file():
+                debris.unlink(missing_ok=True)
         return 0
     return len(missing)
 
