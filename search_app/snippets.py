@@ -44,8 +44,9 @@ def _terms_pattern(terms: frozenset[str]) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)") if words else None
 
 
-def _matches(text: str, terms: frozenset[str], numbers: tuple[str, ...] = ()) -> list[tuple[int, int]]:
-    folded = fold(text).lower()  # one character for one: offsets carry over to ``text``
+def _matches(folded: str, terms: frozenset[str], numbers: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """Spans of the query's syllables and numbers in ``folded`` (the text folded: one character for
+    one, so offsets carry over to the text)."""
     pattern = _terms_pattern(terms)
     spans = [m.span() for m in pattern.finditer(folded)] if pattern is not None else []
     for pattern in filter(None, map(number_pattern, numbers)):
@@ -54,11 +55,11 @@ def _matches(text: str, terms: frozenset[str], numbers: tuple[str, ...] = ()) ->
     return [sp for i, sp in enumerate(spans) if i == 0 or sp[0] >= spans[i - 1][1]]  # no overlaps
 
 
-def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+def _window(text: str, folded: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
     """The ``size``-character window holding the most distinct matched words, snapped to spaces."""
     if not spans:
         return 0, min(len(text), size)
-    words = [fold(text[s:e]) for s, e in spans]
+    words = [folded[s:e] for s, e in spans]
     best, best_score, j = 0, -1, 0
     held: dict[str, int] = {}  # matched words in spans[i:j], with how often
     for i, (start, _) in enumerate(spans):
@@ -100,8 +101,9 @@ def snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS, numbers
     ``<mark>``, the rest escaped."""
     if not text:
         return ""
-    spans = _matches(text, terms, numbers) if terms or numbers else []
-    start, end = _window(text, spans, size)
+    folded = fold(text).lower()
+    spans = _matches(folded, terms, numbers) if terms or numbers else []
+    start, end = _window(text, folded, spans, size)
     body = _marked(text, spans, start, end).replace("\n", " ")
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
