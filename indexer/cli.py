@@ -19,7 +19,7 @@ from indexer.index import postarrays
 from indexer.index.build import BuildError, build, is_stale, live_dir
 from indexer.index.folders import DEFAULT_INDEX, NO_ROOM, REPORT_FILE, WriteError, os_reason
 from indexer.read.reader import MAX_RECORD_BYTES, CorpusError, ReadProgress
-from indexer.index.lock import LockedError
+from indexer.index.lock import IndexLock, LockedError
 from indexer.progress import Progress, megabytes
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -151,8 +151,10 @@ def build_cmd(corpus, index, jobs, if_stale, fresh, max_record_bytes, strict):
         python -m indexer build --corpus exports/ --index var/index --strict   # from cron
     """
     if if_stale and not is_stale(list(corpus), index):
-        live = live_dir(Path(index))
-        added = postarrays.write_missing(live) if live is not None else 0  # an index of an older version
+        live, added = live_dir(Path(index)), 0
+        if live is not None:  # an index of an older version: its arrays files, under the index's lock
+            with IndexLock(Path(index)):
+                added = postarrays.write_missing(live)
         click.echo(f"index {index} is up to date with {', '.join(map(str, corpus))}"
                    + (f" (posting arrays written for {added} segment(s))" if added else ""))
         return

@@ -42,7 +42,8 @@ from indexer.index.entries import entry_text
 from indexer.text.normalize import clean, fold
 from search_app.query import ExactPhrase
 
-__all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "union", "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES", "SCORED_BYTES", "BytesLru"]
+__all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "union", "PAIR_FIELD", "FOLDED", "VERIFY_MAX",
+           "CACHE_BYTES", "SCORED_BYTES", "BytesLru"]
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,16 @@ class Scored:
     score: np.ndarray
 
 
+ENTRY_BYTES = 300  # what a cache entry costs beside its arrays (key, tuple, array headers): a miss is not free
+
+
 def _nbytes(value) -> int:
     """Bytes of a cached value: arrays, a tuple of them, Hits, or None."""
     if value is None:
-        return 64
+        return ENTRY_BYTES
     if isinstance(value, Hits):
-        return value.ids.nbytes + value.score.nbytes
-    return sum(a.nbytes for a in value)
+        return ENTRY_BYTES + value.ids.nbytes + value.score.nbytes
+    return ENTRY_BYTES + sum(a.nbytes for a in value)
 
 
 class BytesLru:
@@ -150,6 +154,13 @@ class SegmentCache:
         was checked against Whoosh's own postings; ``None`` when there is none or it is not right."""
         return self._once((leaf.segment().segment_id(), "arrays"), lambda: _open_arrays(leaf))
 
+    def keep_only(self, segment_ids: set[str]) -> None:
+        """Forget the posting arrays files of segments no kept index version reads: their build folder
+        may be deleted, and its disk space is freed only once nothing maps the file."""
+        with self._lock:
+            for key in [k for k in self._small if k[1] == "arrays" and k[0] not in segment_ids]:
+                del self._small[key]
+
     def lengths(self, leaf, fieldname: str) -> np.ndarray:
         return self._once((leaf.segment().segment_id(), "lengths", fieldname),
                           lambda: field_length_bytes(leaf, fieldname))
@@ -182,10 +193,9 @@ class SegmentCache:
 
     def _once(self, key, read):
         with self._lock:
-            got = self._small.get(key)
-            if got is not None:
+            if key in self._small:  # ``None`` too: "no arrays file" is an answer, read once
                 self._small.move_to_end(key)
-                return got
+                return self._small[key]
         got = read()
         with self._lock:
             self._small[key] = got
@@ -204,8 +214,8 @@ def _open_arrays(leaf) -> PostingArrays | None:
         arrays = PostingArrays(path, leaf.segment().segment_id(), leaf.doc_count_all())
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
-        log.error("posting arrays %s not used: %s", path, exc)
+    except Exception as exc:  # noqa: BLE001 - derived data: any damage means "decode Whoosh's blocks"
+        log.error("posting arrays %s not used: %s: %s", path, type(exc).__name__, exc)
         return None
     for fieldname in POSTING_FIELDS:
         for text in arrays.longest(fieldname, 2):
@@ -245,6 +255,8 @@ class IndexArrays:
         self._lock = threading.Lock()
         self._memo: dict = {}  # what the service derives once per index version (``once``)
         self.warmed = threading.Event()  # set when ``warm`` ran (or gave up)
+        self.retired = threading.Event()  # set when the service dropped this version: stop warming it
+        self.segment_ids = tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers())
 
     # --- columns ----------------------------------------------------------------------------------
 
@@ -315,8 +327,11 @@ class IndexArrays:
         half the scored-terms cache is full (a common syllable is in most queries: its first reader
         should not pay for it). Uses the segments' posting arrays files to find them; an index
         without them is not warmed. Returns how many terms were scored."""
+        leaves = searcher.reader().leaf_readers()
+        if tuple(leaf.segment().segment_id() for leaf, _ in leaves) != self.segment_ids:
+            return 0  # not this version's segments (an index written in place since): nothing to warm
         longest: dict[tuple[str, str], int] = {}
-        for leaf, _ in searcher.reader().leaf_readers():
+        for leaf, _ in leaves:
             arrays = self.segments.arrays_file(leaf)
             if arrays is None:
                 continue
@@ -327,7 +342,8 @@ class IndexArrays:
                         longest["text_f", fold(text)] = longest.get(("text_f", fold(text)), 0) + count
         ev, done = Evaluator(self, searcher), 0
         for (fieldname, text), _ in sorted(longest.items(), key=lambda kv: (-kv[1], kv[0])):
-            if (stop is not None and stop.is_set()) or self._scored.bytes > self._scored.limit // 2:
+            stopped = (stop is not None and stop.is_set()) or self.retired.is_set()
+            if stopped or self._scored.bytes > self._scored.limit // 2:
                 break
             ev._base(fieldname, text)
             done += 1
@@ -386,8 +402,10 @@ class Evaluator:
 
     Each node's result is the entries it matches, ascending, and their scores (``Hits``): what a node
     costs follows the postings it reads and the entries it matches, not the size of the index (an
-    ``Or`` of many long lists is summed in one array over the index, which is faster there). Scores
-    are summed in the order Whoosh's matchers add them, so they are Whoosh's to the last bit.
+    ``Or`` of many long lists is summed in one array over the index, which is faster there). A term's
+    score is Whoosh's to the last bit (its formula, bracketed alike); a node adds its children's scores
+    in the query's order, as Whoosh does for two; Whoosh adds a longer ``Or`` in a tree ordered by the
+    lists' sizes, so there the sum may differ from Whoosh's in the last bits (tests allow 1e-9).
     """
 
     def __init__(self, arrays: IndexArrays, searcher):
@@ -447,7 +465,7 @@ class Evaluator:
             avgfl = self.a.avg_field_length(self.s, fieldname)
             fl = self.a.lengths(self.s, fieldname)[ids]
             tf = weights.astype(np.float64)
-            score = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+            score = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))  # whoosh.scoring.bm25
         else:  # Whoosh scores an unscorable field (ID, no lengths) by the posting's weight
             score = weights.astype(np.float64)
         score.flags.writeable = False  # kept and shared: every use makes its own arrays

@@ -177,7 +177,8 @@ class Searchers:
                 got = self._arrays[key] = IndexArrays(s, FACET_FIELDS, segments=self._segments)
                 self._warm(got, folder)
                 while len(self._arrays) > KEEP_ARRAYS:  # the oldest version: no thread reads it any more
-                    self._arrays.pop(next(iter(self._arrays)))
+                    self._arrays.pop(next(iter(self._arrays))).retired.set()
+                self._segments.keep_only({seg for a in self._arrays.values() for seg in a.segment_ids})
         return got
 
     def _warm(self, arrays: IndexArrays, folder: str) -> None:

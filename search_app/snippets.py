@@ -63,10 +63,11 @@ def _window(text: str, folded: str, spans: list[tuple[int, int]], size: int) -> 
     best, best_score, j = 0, -1, 0
     held: dict[str, int] = {}  # matched words in spans[i:j], with how often
     for i, (start, _) in enumerate(spans):
-        if i:  # the window no longer starts at spans[i - 1]
+        if i and i <= j:  # the window no longer starts at spans[i - 1], which it held
             held[words[i - 1]] -= 1
             if not held[words[i - 1]]:
                 del held[words[i - 1]]
+        j = max(j, i)  # a match longer than the window: an empty one starts here
         while j < len(spans) and spans[j][1] - start <= size:
             held[words[j]] = held.get(words[j], 0) + 1
             j += 1

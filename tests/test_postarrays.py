@@ -87,11 +87,14 @@ def test_a_damaged_or_foreign_arrays_file_is_not_used(folder, tmp_path, caplog):
     truncated.write_bytes(truncated.read_bytes()[:-8])
     shutil.copy(postarrays.file_for(copy, first), postarrays.file_for(copy, second))  # another segment's
     segments = SegmentCache()
-    with caplog.at_level(logging.ERROR, logger="search_app.engine"):
-        assert segments.arrays_file(first) is None and segments.arrays_file(second) is None
+    caplog.set_level(logging.ERROR, logger="search_app.engine")
+    assert segments.arrays_file(first) is None and segments.arrays_file(second) is None
     assert "bytes, the header lists" in caplog.text and "written for segment" in caplog.text
     ids, _ = segments.postings(first, "text", "hội")  # read from Whoosh's blocks instead
     assert ids.tolist() == decode_public(raw_postings(first, "text", "hội"), 0)[0][0].tolist()
+    for text in ("đỏ", "chữ", "thập"):
+        segments.postings(first, "text", text)
+    assert caplog.text.count("not used") == 2  # once per file, not once per term read
     reader.close()
 
 
@@ -130,6 +133,8 @@ def test_build_and_update_give_every_segment_an_arrays_file(tiny_corpus, tmp_pat
     first = index.resolve()
     before = files(first)
     assert before and all(p.exists() for p in before)
+    with whoosh_index.open_dir(str(first)).reader() as reader:
+        assert all(SegmentCache().arrays_file(leaf) is not None for leaf, _ in reader.leaf_readers())
     (corpus / "added.jsonl").write_text('{"id": "them-1", "kind": "article", "title": "Bài thêm", '
                                         '"body": "Nội dung bài viết thêm về phổ biến pháp luật."}\n', encoding="utf-8")
     update([corpus], index, jobs=1)
@@ -155,10 +160,10 @@ def test_the_warm_up_scores_the_longest_lists_first(folder, tmp_path):
         longest = max((info.doc_frequency(), t.decode("utf-8")) for t, info in s.reader().iter_field("text"))[1]
         assert ("text", longest) in a._scored
         assert ("text_f", fold(longest)) in a._scored  # the same syllable typed without diacritics
-        warmed = len(a._scored)
-        assert warmed > 100
+        assert len(a._scored) > 100
+        hits = a._scored.get_or_make(("text", longest), lambda: None)
         svc.search(parse_params({"q": longest}))  # a query of a warmed term scores nothing new for it
-        assert ("text", longest) in a._scored and len(a._scored) >= warmed
+        assert a._scored.get_or_make(("text", longest), lambda: None) is hits
     finally:
         svc.close()
 
@@ -193,9 +198,30 @@ def test_arrays_files_that_cannot_be_written_do_not_stop_a_folder_going_live(fol
     shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("*" + postarrays.SUFFIX))
     reader, leaves = _leaves(copy)
     blocked = postarrays.file_for(copy, leaves[0][0])
-    blocked.with_name(blocked.name + ".tmp").mkdir()
+    blocked.with_name(f"{blocked.name}.tmp{os.getpid()}").mkdir()  # its temporary name (written in this process)
     reader.close()
     with caplog.at_level(logging.WARNING, logger="indexer.index.postarrays"):
         assert postarrays.write_missing(copy) == 0
     assert "not written (IsADirectoryError" in caplog.text
     assert not blocked.exists()
+
+
+def test_the_warm_up_takes_the_longest_lists_first_and_stops_at_half_its_cache(folder):
+    reader, leaves = _leaves(folder)
+    counts: dict[tuple[str, str], int] = {}
+    for leaf, _ in leaves:
+        arrays = postarrays.PostingArrays(postarrays.file_for(folder, leaf), leaf.segment().segment_id(),
+                                          leaf.doc_count_all())
+        for fieldname in postarrays.FIELDS:
+            for text, (_, count) in arrays.terms(fieldname).items():
+                counts[fieldname, text] = counts.get((fieldname, text), 0) + count
+                if fieldname == "text":
+                    counts["text_f", fold(text)] = counts.get(("text_f", fold(text)), 0) + count
+    order = [key for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    reader.close()
+    with whoosh_index.open_dir(str(folder)).searcher() as s:
+        a = IndexArrays(s, FACETS, segments=SegmentCache(), scored_bytes=40_000)
+        done = a.warm(s)
+        warmed = list(a._scored._items)
+        assert 3 <= done < len(order) and warmed == order[:done]  # longest first, then stopped
+        assert a._scored.bytes > a._scored.limit // 2

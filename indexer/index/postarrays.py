@@ -29,6 +29,7 @@ import logging
 import mmap
 import multiprocessing
 import os
+import shutil
 import struct
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -37,7 +38,8 @@ import numpy as np
 
 from indexer.index.whoosh_internals import decode_postings, long_terms, raw_postings
 
-__all__ = ["FIELDS", "MIN_POSTINGS", "SUFFIX", "write_missing", "write_segment", "PostingArrays", "file_for"]
+__all__ = ["FIELDS", "MIN_POSTINGS", "SUFFIX", "write_missing", "write_segment", "usable", "PostingArrays",
+           "file_for"]
 
 log = logging.getLogger(__name__)
 
@@ -56,43 +58,65 @@ def file_for(folder: Path, leaf) -> Path:
 
 def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
     """Write the arrays of one segment (a Whoosh segment reader) to ``path``: every term of ``FIELDS``
-    with at least ``min_postings`` postings. Returns how many postings were written."""
+    with at least ``min_postings`` postings, one term's list in memory at a time (the weights go to a
+    second temporary file, appended at the end). Returns how many postings were written."""
+    listed = long_terms(leaf, FIELDS, min_postings)
     header: dict = {"segment": leaf.segment().segment_id(), "entries": leaf.doc_count_all(), "fields": {}}
-    ids, weights, start = [], [], 0
-    for fieldname, terms in long_terms(leaf, FIELDS, min_postings).items():
-        listed = header["fields"][fieldname] = []
-        for term in terms:
-            got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
-            count = sum(len(a) for a in got_ids)
-            listed.append([term.decode("utf-8"), start, count])
-            ids.extend(got_ids)
-            weights.extend(got_weights)
+    start = 0
+    for fieldname, terms in listed.items():
+        header["fields"][fieldname] = []
+        for term, count in terms:
+            header["fields"][fieldname].append([term.decode("utf-8"), start, count])
             start += count
     body = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     pad = -(len(MAGIC) + _LENGTH.size + len(body)) % 8
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as out:
-        out.write(MAGIC + _LENGTH.pack(len(body)) + body + b"\0" * pad)
-        for part in ids:
-            out.write(part.astype("<i4").tobytes())
-        for part in weights:
-            out.write(part.astype("<f4").tobytes())
-    os.replace(tmp, path)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    side = path.with_name(f"{path.name}.tmp{os.getpid()}w")
+    try:
+        with open(tmp, "wb") as out, open(side, "w+b") as weights:
+            out.write(MAGIC + _LENGTH.pack(len(body)) + body + b"\0" * pad)
+            for fieldname, terms in listed.items():
+                for term, count in terms:
+                    got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
+                    if sum(len(a) for a in got_ids) != count:
+                        raise ValueError(f"{fieldname}:{term!r} has {sum(map(len, got_ids))} postings, its term "
+                                         f"info says {count}")
+                    for part in got_ids:
+                        out.write(part.astype("<i4").tobytes())
+                    for part in got_weights:
+                        weights.write(part.astype("<f4").tobytes())
+            weights.seek(0)
+            shutil.copyfileobj(weights, out, 2**20)
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it has its name
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        side.unlink(missing_ok=True)
     return start
 
 
+def usable(folder: Path, leaf) -> bool:
+    """Whether ``leaf``'s segment has an arrays file whose header and size are right."""
+    try:
+        PostingArrays(file_for(folder, leaf), leaf.segment().segment_id(), leaf.doc_count_all())
+        return True
+    except Exception:  # noqa: BLE001 - any damage means "write it again"
+        return False
+
+
 def write_missing(folder: Path) -> int:
-    """Write the arrays of every segment of the index in ``folder`` that has none, big segments in
-    parallel (one process each, up to the machine's cores); returns how many files were written. A
-    failure is logged and leaves no partial file: the engine decodes Whoosh's blocks instead."""
+    """Write the arrays of every segment of the index in ``folder`` that has none (or a damaged one),
+    big segments in parallel (one process each, up to the cores this process may use); returns how
+    many files were written. A failure is logged: the engine decodes Whoosh's blocks instead."""
     from whoosh import index as whoosh_index
 
     try:
         with whoosh_index.open_dir(str(folder)).reader() as reader:
             missing = [(leaf.segment().segment_id(), leaf.doc_count_all()) for leaf, _ in reader.leaf_readers()
-                       if not file_for(folder, leaf).exists()]
+                       if not usable(Path(folder), leaf)]
         big = [seg for seg, n in missing if n >= PARALLEL_ENTRIES]
-        workers = min(len(big), os.cpu_count() or 1)
+        workers = min(len(big), len(os.sched_getaffinity(0)))
         if workers > 1:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
                 list(pool.map(_write_one, [str(folder)] * len(big), big))
@@ -102,9 +126,6 @@ def write_missing(folder: Path) -> int:
     except Exception as exc:  # noqa: BLE001 - derived data: whatever failed, the build still goes live
         log.warning("posting arrays of %s not written (%s: %s): searches decode Whoosh's postings instead", folder,
                     type(exc).__name__, exc)
-        for debris in Path(folder).glob("*" + SUFFIX + ".tmp"):
-            if debris.is_file():
-                debris.unlink(missing_ok=True)
         return 0
     return len(missing)
 

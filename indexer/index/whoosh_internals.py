@@ -138,10 +138,10 @@ def field_length_bytes(leaf, fieldname: str) -> np.ndarray:
     return np.pad(raw, (0, n - count))
 
 
-def long_terms(leaf, fieldnames, min_postings: int) -> dict[str, list[bytes]]:
-    """The terms of ``fieldnames`` with at least ``min_postings`` postings in one segment, in lexicon
-    order: the segment's whole term table read in one piece and walked with ``struct``, instead of
-    a term info object made for each of its (hundreds of thousands of) terms.
+def long_terms(leaf, fieldnames, min_postings: int) -> dict[str, list[tuple[bytes, int]]]:
+    """The terms of ``fieldnames`` with at least ``min_postings`` postings in one segment, with how many
+    (deleted entries included), in lexicon order: the segment's term table read in one piece and
+    walked with ``struct``, instead of a term info object made for each of its (many) terms.
 
     Relies on ``W3TermsReader``: ``_tindex`` (an ``OrderedHashReader``: records from ``startofdata``
     to ``endofdata``, each two big-endian ints (key and value lengths), the key, the value),
@@ -151,7 +151,7 @@ def long_terms(leaf, fieldnames, min_postings: int) -> dict[str, list[bytes]]:
     terms = leaf._terms
     table = terms._tindex
     wanted = {terms._fieldmap[f]: f for f in fieldnames if f in terms._fieldmap}
-    out: dict[str, list[bytes]] = {f: [] for f in wanted.values()}
+    out: dict[str, list[tuple[bytes, int]]] = {f: [] for f in wanted.values()}
     start, end = table.startofdata, table.endofdata
     buf = table.dbfile.get(start, end - start)
     pos, lengths, number = 0, _RECORD_LENGTHS, _FIELD_NUMBER
@@ -159,8 +159,10 @@ def long_terms(leaf, fieldnames, min_postings: int) -> dict[str, list[bytes]]:
         keylen, datalen = lengths.unpack_from(buf, pos)
         key = pos + lengths.size
         fieldname = wanted.get(number.unpack_from(buf, key)[0])
-        if fieldname is not None and _DOC_FREQUENCY.unpack_from(buf, key + keylen + 5)[0] >= min_postings:
-            out[fieldname].append(bytes(buf[key + number.size:key + keylen]))
+        if fieldname is not None:
+            count = _DOC_FREQUENCY.unpack_from(buf, key + keylen + 5)[0]
+            if count >= min_postings:
+                out[fieldname].append((bytes(buf[key + number.size:key + keylen]), count))
         pos = key + keylen + datalen
     return out
 

@@ -1,0 +1,27 @@
+"""Snippets (search_app.snippets) on real text: the window holds the most distinct query words, matches
+are marked on any spelling, and text is escaped."""
+
+from search_app.snippets import snippet
+
+from conftest import seed_paragraphs
+
+
+def test_the_window_holds_the_most_distinct_query_words():
+    text = "Hội chữ thập đỏ " + "khác " * 60 + "Hội Chữ thập đỏ tỉnh Thanh Hóa " + "nữa " * 60
+    got = snippet(text, frozenset({"hoi", "chu", "thap", "do", "tinh", "thanh", "hoa"}), size=60)
+    assert got.startswith("… ") and got.endswith(" …")
+    assert "<mark>Thanh</mark> <mark>Hóa</mark>" in got and "<mark>Chữ</mark> <mark>thập</mark> <mark>đỏ</mark>" in got
+
+
+def test_a_match_longer_than_the_window_is_no_error():
+    long_word = "a" * 40
+    got = snippet(f"{long_word} bb cc {'x' * 30} bb", frozenset({long_word, "bb", "x" * 30}), size=20)
+    assert got == "… aaa <mark>bb</mark> cc xxxxxxxxxx …"
+
+
+def test_snippets_of_the_seed_escape_the_text_and_mark_only_query_words():
+    for paragraph in seed_paragraphs()[:20]:
+        got = snippet(paragraph + " <b>&", frozenset({"phap", "luat"}))
+        assert "<b>" not in got and got.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+        marked = [m.split("</mark>")[0] for m in got.split("<mark>")[1:]]
+        assert all(w.lower() in {"pháp", "luật", "phap", "luat"} for w in marked)
