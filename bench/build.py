@@ -10,7 +10,14 @@ Each step runs the real CLI (``python -m indexer build|update``) in a child proc
 tree (the segmenting workers included) is sampled for memory. A cProfile of an in-process build of
 ``--profile-limit`` articles (one process, so pyvi shows up) says where the time goes.
 
-    python bench/build.py [--limit N] [--jobs 2] [--profile-limit 5000 | --no-profile]
+``--writers N`` compares the two segment writers instead (``build.BULK_WRITE``): a cold one-process
+``build --fresh`` of the first N articles with Whoosh's ``add_document`` and with the bulk writer, each
+in a child process with its own empty segmentation cache, alternating ``--rounds`` times; CPU seconds
+say what each costs when other work on the machine stretches the wall time. ``--cold-only`` runs only
+the cold build.
+
+    python bench/build.py [--limit N] [--jobs 2] [--profile-limit 5000 | --no-profile] [--cold-only]
+    python bench/build.py --writers 5000 [--rounds 2]
 """
 
 from __future__ import annotations
@@ -28,8 +35,8 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
 
-from bench.common import (PYTHON, ROOT, SEED, VAR, dir_size_mb, phapdien_corpus, result_path, run_measured,  # noqa: E402
-                          write_result)
+from bench.common import (PYTHON, RESULTS, ROOT, SEED, VAR, dir_size_mb, phapdien_corpus,  # noqa: E402
+                          result_path, run_measured, write_result)
 
 TARGETS = {"cold_seconds": 300, "warm_seconds": 90, "update_seconds": 10, "peak_mb": 2048}
 CHANGED_SHARE = 0.01
@@ -57,6 +64,31 @@ def cli(command: str, corpus: Path, index: Path, jobs: int, *extra: str) -> dict
           f"{run['peak_process_mb']} MB (largest process) — {summary[-1] if summary else ''}")
     keep = ("seconds", "cpu_seconds", "peak_tree_mb", "peak_process_mb")
     return {k: run[k] for k in keep} | {"summary": summary[-1:]}
+
+
+# A child that builds with the writer named by its first argument (``bulk`` or ``whoosh``).
+_WRITER_CHILD = ("import sys; import indexer.index.build as b; b.BULK_WRITE = sys.argv[1] == 'bulk'; "
+                 "from indexer.cli import main; main(sys.argv[2:])")
+
+
+def compare_writers(limit: int, rounds: int) -> dict:
+    """Cold one-process builds of ``limit`` articles with each segment writer: wall, CPU, peak memory."""
+    corpus = phapdien_corpus(VAR / f"corpus-{limit}", limit)
+    runs: dict[str, list[dict]] = {"whoosh": [], "bulk": []}
+    for _ in range(rounds):
+        for writer in runs:
+            index = VAR / "writers" / writer / "index"
+            if index.parent.exists():
+                shutil.rmtree(index.parent)
+            run = run_measured([PYTHON, "-c", _WRITER_CHILD, writer, "build", "--corpus", str(corpus),
+                                "--index", str(index), "-j", "1", "--fresh"])
+            if run["returncode"]:
+                sys.exit(f"build with the {writer} writer failed:\n{run['stderr'][-3000:]}")
+            runs[writer].append({k: run[k] for k in ("seconds", "cpu_seconds", "peak_tree_mb")})
+            print(f"  {writer}: {run['seconds']} s, {run['cpu_seconds']} s CPU, peak {run['peak_tree_mb']} MB")
+    best = {w: min(r["cpu_seconds"] for r in rs) for w, rs in runs.items()}
+    return {"articles": limit, "runs": runs, "best_cpu_seconds": best,
+            "cpu_ratio_whoosh_to_bulk": round(best["whoosh"] / best["bulk"], 2)}
 
 
 def build_info(index: Path) -> dict:
@@ -127,8 +159,16 @@ def main() -> None:
     ap.add_argument("--jobs", "-j", type=int, default=2, help="segmenting worker processes")
     ap.add_argument("--profile-limit", type=int, default=5000, help="articles in the profiled build")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold build (results: build-cold*.json)")
+    ap.add_argument("--writers", type=int, metavar="N", help="compare the two segment writers on N articles")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of --writers (best CPU of each is kept)")
     args = ap.parse_args()
+    if args.writers:
+        write_result(RESULTS / f"build-writers-{args.writers}.json", compare_writers(args.writers, args.rounds))
+        return
     corpus, index = paths_for(args.limit)
+    if args.cold_only:  # its own index: the bench index stays as the other benches read it
+        index = VAR / "cold" / index.name
     phapdien_corpus(corpus, args.limit)
     files = sorted(corpus.glob("*.jsonl"))
     records = sum(1 for path in files for _ in open(path, encoding="utf-8"))
@@ -137,6 +177,10 @@ def main() -> None:
     print("cold: build --fresh, empty segmentation cache")
     cold = cli("build", corpus, index, args.jobs, "--fresh") | {"stats": build_info(index)}
     sizes = {"index_mb": dir_size_mb(index), "segcache_mb": dir_size_mb(segcache(index))}
+    if args.cold_only:
+        figures = {"records": records, "files": len(files), "jobs": args.jobs, "cold_build": cold, **sizes}
+        write_result(result_path("build-cold", args.limit, None), figures)
+        return
     print("warm: build of the unchanged corpus (starts from the live index)")
     warm = cli("build", corpus, index, args.jobs) | {"stats": build_info(index)}
     print("warm, writing everything: build --fresh, full segmentation cache")

@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import queue
+import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -107,17 +109,18 @@ def corpus_manifest(files: Iterable[Path]) -> dict[str, dict]:
 
 
 def _write_new_index(new_dir: Path, entries: list[dict], cache: SegmentCache, jobs: int,
-                     progress: Callable[[int], None] | None) -> None:
+                     progress: Callable[[int], None] | None, pool=None, primed: int = 0) -> None:
     """Create the index in ``new_dir``: in one writer, or in ``jobs`` segment writers for large corpora.
 
     Either way pyvi runs in ``jobs`` processes first (cache misses only); the parallel path primes
-    every segmentation before it forks, so the writers inherit them and run no pyvi.
+    every segmentation before it forks, so the writers inherit them and run no pyvi. The first
+    ``primed`` entries were primed already (``_SegmentAhead``); ``pool`` is taken over (terminated).
     """
     ix = whoosh_index.create_in(str(new_dir), build_schema())
-    pool = make_pool(jobs)
+    pool = pool or make_pool(jobs)
     try:
         if jobs > 1 and len(entries) >= PARALLEL_MIN:
-            prime_segmentations((e["text"] for e in entries), cache, jobs, pool)
+            prime_segmentations((e["text"] for e in entries[primed:]), cache, jobs, pool)
             pool.terminate()
             pool = None
             write_parallel(str(new_dir), entries, jobs, progress, bulk=BULK_WRITE)
@@ -206,6 +209,79 @@ def _write_changes(new_dir: Path, stale: list[int], fresh: list[dict], cache: Se
             pool.terminate()
 
 
+class _SegmentAhead:
+    """pyvi over the texts of entries as the build makes them, in the segmenting pool, while the parent
+    goes on extracting citations (one core) for the rest: the pool's processes would wait otherwise.
+
+    A thread of the parent feeds ``prime_segmentations`` batch by batch with its own connection to the
+    segmentation cache (SQLite connections stay in their thread); ``finish()`` waits for it and raises
+    what it raised. Used for builds that write every entry (the segmentations would be wasted when
+    most entries are carried over from the live index).
+    """
+
+    def __init__(self, cache_path: Path, jobs: int, pool):
+        self._queue: queue.Queue = queue.Queue()
+        self._batch: list[str] = []
+        self.hits = self.misses = 0
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(cache_path, jobs, pool), daemon=True)
+        self._thread.start()
+
+    def add(self, text: str) -> None:
+        self._batch.append(text)
+        if len(self._batch) >= BATCH:
+            self._queue.put(self._batch)
+            self._batch = []
+
+    def _run(self, cache_path: Path, jobs: int, pool) -> None:
+        cache = SegmentCache(cache_path)
+        try:
+            while (batch := self._queue.get()) is not None:
+                if self.error is None:  # after a failure, drain the queue without work
+                    prime_segmentations(batch, cache, jobs, pool)
+        except BaseException as exc:  # noqa: BLE001 - raised again by finish()
+            self.error = exc
+            while self._queue.get() is not None:
+                pass
+        finally:
+            self.hits, self.misses = cache.hits, cache.misses
+            cache.close()
+
+    def finish(self) -> None:
+        """Wait for every text added to be segmented and primed (idempotent)."""
+        if self._thread.is_alive():
+            self._queue.put(self._batch)
+            self._batch = []
+            self._queue.put(None)
+            self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _make_entries(documents, ahead: _SegmentAhead | None) -> tuple[list[dict], dict, int]:
+    """The entries of ``documents``, then those of the documents they cite, with aliases applied and
+    hashes set; each document entry's text goes to ``ahead`` as soon as it is made. Returns the entries,
+    the law aliases and how many entries come from documents."""
+    entries = []
+    for doc in _unique(documents):
+        entries.append(entry := document_entry(doc))
+        if ahead is not None and entry["text"]:
+            ahead.add(entry["text"])
+    aliases = law_aliases(entries)
+    entries = [apply_aliases(e, aliases) for e in entries]
+    from_documents = len(entries)
+    entries += cited_entries(entries, real_years(entries))
+    for e in entries:
+        e["entry_hash"] = entry_hash(e)
+    return entries, aliases, from_documents
+
+
+def _writes_everything(index: Path, fresh: bool) -> bool:
+    """True when the build cannot start from the live index (``fresh``, none, or of another schema)."""
+    live = live_dir(index)
+    return fresh or live is None or built_schema_version(live) != SCHEMA_VERSION
+
+
 def build(corpus: list[Path], index: Path, jobs: int = 1,
           progress: Callable[[int], None] | None = None,
           on_total: Callable[[int], None] | None = None, fresh: bool = False,
@@ -225,38 +301,53 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
         if report.files_used == 0 and report.records_used == 0:
             raise BuildError(f"no usable documents in {', '.join(map(str, corpus))}: "
                              "point --corpus at a folder of portal pages or .jsonl records")
-        entries = [document_entry(d) for d in _unique(result.documents)]
-        aliases = law_aliases(entries)
-        entries = [apply_aliases(e, aliases) for e in entries]
-        entries += cited_entries(entries, real_years(entries))
-        for e in entries:
-            e["entry_hash"] = entry_hash(e)
-        if on_total:
-            on_total(len(entries))
-        plan = None if fresh else _reuse_plan(index, entries)
-        cache = SegmentCache(index.with_name(index.name + ".segcache"))
+        cache_path = index.with_name(index.name + ".segcache")
+        pool = ahead = None
+        if jobs > 1 and _writes_everything(index, fresh):
+            pool = make_pool(jobs)
+            ahead = _SegmentAhead(cache_path, jobs, pool)
+        cache = None
         try:
+            try:
+                entries, aliases, from_documents = _make_entries(result.documents, ahead)
+            finally:
+                if ahead is not None:
+                    ahead.finish()
+            del result
+            if on_total:
+                on_total(len(entries))
+            plan = None if fresh else _reuse_plan(index, entries)
+            cache = SegmentCache(cache_path)
+            if ahead is not None:
+                cache.hits, cache.misses = ahead.hits, ahead.misses
             with writing(_fresh_dir(index)) as new_dir:
-                written, deleted = _write_build(new_dir, plan, entries, cache, jobs, progress)
+                primed = from_documents if ahead else 0
+                written, deleted = _write_build(new_dir, plan, entries, cache, jobs, progress, pool, primed)
+                pool = None  # taken over by the writing
                 stats = _stats(entries, report, started, index, cache, written, deleted)
                 _write_sidecars(new_dir, stats, report, corpus, aliases)
                 final = new_dir.with_name(new_dir.name[:-len(".tmp")])
                 new_dir.rename(final)
         finally:
-            cache.close()
+            if pool is not None:
+                pool.terminate()
+            if cache is not None:
+                cache.close()
         _switch(index, final)
         log.info("build: %s", stats.summary())
         return stats
 
 
 def _write_build(new_dir: Path, plan, entries: list[dict], cache: SegmentCache, jobs: int,
-                 progress: Callable[[int], None] | None) -> tuple[int, int]:
+                 progress: Callable[[int], None] | None, pool=None, primed: int = 0) -> tuple[int, int]:
     """Write ``entries`` into ``new_dir`` (from nothing, or from the live index's files by ``plan``)
-    and verify the count; return (entries written, live entries deleted)."""
+    and verify the count; return (entries written, live entries deleted). ``pool`` is taken over."""
     if plan is None:
-        _write_new_index(new_dir, entries, cache, jobs, progress)
+        _write_new_index(new_dir, entries, cache, jobs, progress, pool, primed)
         written, deleted = len(entries), 0
     else:
+        if pool is not None:
+            pool.terminate()
         live, stale, todo = plan
         if progress:
             progress(len(entries) - len(todo))
