@@ -24,6 +24,7 @@ from search_app.entry_pages import EntryPages, iso
 from search_app.fields import BY_PARAM, FACETS
 from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
+from search_app.rerank import rerank
 from search_app.searchers import EngineCheckError, NoIndexError, Searchers, recovering
 from search_app.snippets import query_terms, snippet
 from search_app.understand import LAW_HEADS, MAX_LAW_NAME_WORDS, QueryPlan, law_words, plan_query
@@ -154,9 +155,10 @@ class SearchService(Searchers, EntryPages):
         if total and params.page > pages:
             raise ParamError("page", f"Không có trang {params.page}: kết quả chỉ có {pages} trang.")
         by_date = params.sort != "relevance" or browse
-        page = self._page(a, docs, found.score, params, by_date)
+        score = found.score if by_date else rerank(ev, plan, docs, found.score)  # the learned stage (long questions)
+        page = self._page(a, docs, score, params, by_date)
         terms = query_terms(plan.parsed) if snippets else None
-        results = [self._result(s, int(d), None if by_date else float(found.score[d]), terms, plan.number_keys)
+        results = [self._result(s, int(d), None if by_date else float(score[d]), terms, plan.number_keys)
                    for d in page]
         suggestion = self.suggest(s, plan.parsed) if strict_total == 0 and params.q.strip() else ""
         return SearchResponse(total, params.page, params.per_page, results, self.facet_counts(a, match), suggestion,
