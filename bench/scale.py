@@ -271,7 +271,29 @@ def build_62k() -> dict:
 
 # --- queries ----------------------------------------------------------------------------------------
 
-def child_measure(index: Path, rounds: int, code: Path) -> None:
+def warm_profile(ask, queries: list[dict], top: int = 15) -> dict:
+    """One more warm pass under cProfile (after the timed ones): where a query's time goes, by function."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for q in queries:
+        ask(q["q"])
+    prof.disable()
+    stats = pstats.Stats(prof).stats
+    total = sum(st[2] for st in stats.values())
+    rows = sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]
+    by_file: dict[str, float] = {}
+    for (path, _, _), st in stats.items():  # numpy and builtins count as "~" (called from the engine mostly)
+        by_file[Path(path).name] = by_file.get(Path(path).name, 0.0) + st[2]
+    return {"seconds": round(total, 2), "by_file": {k: round(v / total, 3) for k, v in sorted(
+                by_file.items(), key=lambda kv: -kv[1])[:top]}, "top_tottime": [
+        {"function": f"{Path(path).name}:{line}({func})", "calls": st[1], "tottime_s": round(st[2], 3),
+         "share": round(st[2] / total, 3)} for (path, line, func), st in rows]}
+
+
+def child_measure(index: Path, rounds: int, code: Path, profile: bool = False) -> None:
     """In this process, with the search code of ``code``: open the service, a first pass, ``rounds`` warm
     passes; print JSON."""
     sys.path.insert(0, str(code))
@@ -293,17 +315,18 @@ def child_measure(index: Path, rounds: int, code: Path) -> None:
     first = timed_pass(ask, queries)
     runs = [timed_pass(ask, queries) for _ in range(rounds)]
     warm = [min(r[0][i] for r in runs) for i in range(len(queries))]
-    print(json.dumps({"open_seconds": round(opened, 2), "memory_idle_mb": round(idle, 1),
+    extra = {"warm_profile": warm_profile(ask, queries)} if profile else {}
+    print(json.dumps(extra | {"open_seconds": round(opened, 2), "memory_idle_mb": round(idle, 1),
                       "memory_after_mb": round(hwm_mb(os.getpid()), 1),
                       "cold": summarise(first[0], first[1], queries), "warm": summarise(warm, runs[0][1], queries),
                       "first_pass": latency_ms(first[0])}))
 
 
-def measure(name: str, rounds: int, code: Path) -> dict:
+def measure(name: str, rounds: int, code: Path, profile: bool = False) -> dict:
     """p50/p95 cold and warm, and memory, of the service on one size's index, in a child process."""
     index, load = index_for(name), round(os.getloadavg()[0], 2)
-    proc = subprocess.run([PYTHON, __file__, "--child", str(index), "--rounds", str(rounds), "--code", str(code)],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([PYTHON, __file__, "--child", str(index), "--rounds", str(rounds), "--code", str(code)]
+                          + (["--profile"] if profile else []), cwd=ROOT, capture_output=True, text=True)
     if proc.returncode:
         sys.exit(f"measuring {index} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -346,11 +369,12 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true", help="assemble and build again even if kept")
     ap.add_argument("--rounds", type=int, default=3, help="warm passes; each query keeps its best")
     ap.add_argument("--repeat", type=int, default=2, help="service processes per size (the best warm p95 is kept)")
+    ap.add_argument("--profile", action="store_true", help="also profile one more warm pass per size")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        return child_measure(args.child, args.rounds, args.code)
+        return child_measure(args.child, args.rounds, args.code, args.profile)
     names = [n for n in args.sizes.split(",") if n]
     builds = {}
     for name in names:
@@ -368,12 +392,15 @@ def main() -> None:
     runs: dict[str, list[dict]] = {n: [] for n in ready}
     for k in range(args.repeat):  # sizes in turn, the order reversed each time: load drifts hit every size alike
         for name in ready if k % 2 == 0 else ready[::-1]:
-            runs[name].append(measure(name, args.rounds, code))
+            runs[name].append(measure(name, args.rounds, code, args.profile and k == 0))
     points = {}
     for name in names:
         points[name] = {"build": builds[name]}
         if runs.get(name):  # the process with the lowest warm p95; every process's figures are kept
-            points[name] |= min(runs[name], key=lambda r: r["warm"]["p95_ms"]) | {"processes": [
+            profiled = [r["warm_profile"] for r in runs[name] if "warm_profile" in r]
+            points[name] |= min(runs[name], key=lambda r: r["warm"]["p95_ms"]) | (
+                {"warm_profile": profiled[0]} if profiled else {})
+            points[name] |= {"processes": [
                 {"cold": [r["cold"]["p50_ms"], r["cold"]["p95_ms"]], "warm": [r["warm"]["p50_ms"], r["warm"]["p95_ms"]],
                  "memory_after_mb": r["memory_after_mb"], "loadavg_1min": r["loadavg_1min"]} for r in runs[name]]}
     result = {"measured_commit": commit, "queries_file": "bench/results/speed_queries.json", "rounds": args.rounds,
