@@ -28,10 +28,11 @@ from indexer.text.analysis import (pair_analyzer, pair_terms, syllable_analyzer,
 
 __all__ = ["BulkWriter", "BulkSegment", "BulkWriteError", "can_write", "MAX_SEGMENT_POSTINGS"]
 
-# Postings one segment holds in memory before it is written and the next begins (~12 bytes each,
-# plus its terms): bounds the memory of a writer process at any corpus size. 62k phapdien articles
-# have ~21M postings, so each of two writers writes one segment.
-MAX_SEGMENT_POSTINGS = 16_000_000
+# Postings one segment holds in memory before it is written and the next begins: bounds the memory
+# of a writer process at any corpus size. Held, a posting takes 12 bytes and a new term ~130 (a
+# segment of 6M postings ~250 MB); writing them out takes ~150 MB more. 62k Pháp điển articles have
+# ~24M postings: each of two writer processes writes two segments.
+MAX_SEGMENT_POSTINGS = 6_000_000
 
 # Analyzers whose terms come from ``analysis`` directly, compared with the field's own analyzer.
 _VIEWS = ((syllable_analyzer(), syllable_terms), (pair_analyzer(), pair_terms), (word_analyzer(), word_terms))
@@ -66,6 +67,7 @@ class _FieldPostings:
     def grouped(self) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
         """(sorted terms as bytes, bounds, docs, freqs): term ``i``'s postings at ``bounds[i]:bounds[i+1]``."""
         raw = [t.encode("utf-8") if isinstance(t, str) else t for t in self.terms]
+        self.terms = {}  # the strings go now: the bytes take their place
         order = sorted(range(len(raw)), key=raw.__getitem__)
         rank = np.empty(len(raw), dtype=np.int64)
         rank[order] = np.arange(len(raw))

@@ -280,9 +280,9 @@ def write_field_postings(writer, fieldname: str, fieldobj, terms: list[bytes], b
     fw.start_field(fieldname, fieldobj)
     bounds = np.asarray(bounds, dtype=np.int64)
     first = 0
-    while first < len(terms):  # a few million postings at a time: the arrays below are ~80 bytes each
+    while first < len(terms):  # bounded chunks: ~80 bytes a posting and ~400 a term in _write_terms
         last = max(first + 1, int(np.searchsorted(bounds, bounds[first] + _CHUNK_POSTINGS, side="right")) - 1)
-        last = min(last, len(terms))
+        last = min(last, len(terms), first + _CHUNK_TERMS)
         a, b = bounds[first], bounds[last]
         _write_terms(fw, kind, fieldobj.format.field_boost, terms[first:last], bounds[first:last + 1] - a,
                      docs[a:b], freqs[a:b], length_bytes)
@@ -290,7 +290,8 @@ def write_field_postings(writer, fieldname: str, fieldobj, terms: list[bytes], b
     fw.finish_field()
 
 
-_CHUNK_POSTINGS = 2_000_000
+_CHUNK_POSTINGS = 1_000_000
+_CHUNK_TERMS = 50_000
 
 
 def _write_terms(fw, kind: str, boost: float, terms: list[bytes], bounds: np.ndarray, docs: np.ndarray,
