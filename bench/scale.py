@@ -51,7 +51,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 from bench.common import (DATA, PHAPDIEN, PYTHON, RESULTS, ROOT, SEED, VAR, _source_stamp, dir_size_mb, hwm_mb,  # noqa: E402
                           load_queries, phapdien_records, require, stamped_corpus, tree_memory_mb, write_result)
 
-SIZES = {"62k": None, "250k": 250_000, "1m": 1_000_000}  # None: the existing bench index
+SIZES = {"62k": None, "250k": 250_000, "500k": 500_000, "1m": 1_000_000}  # None: the existing bench index
 PER_FILE = 1000
 TARGET_P95_RATIO = 3.0  # p95 at 1M ≤ 3 × p95 at 62k
 TARGET_BUILD_MB = 2048
@@ -248,6 +248,9 @@ def build_figures(name: str, rebuild: bool) -> dict | None:
         "loadavg_1min_start": load, "commit": commit}
     if run["returncode"] == 0:
         run |= {"index_mb": dir_size_mb(index), "build_info": _build_info(index)}
+    if kept.exists():  # an earlier build of this size (another commit, or stopped) stays on record
+        earlier = json.loads(kept.read_text(encoding="utf-8"))
+        kept.rename(kept.with_name(f"scale-{name}-{earlier.get('commit', 'unknown')}.build.json"))
     kept.write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"  {name}: {run['seconds']} s ({run['cpu_seconds']} s CPU), peak {run['peak_tree_mb']} MB, "
           f"exit {run['returncode']} {run['stopped']}", flush=True)
@@ -258,6 +261,11 @@ def _build_info(index: Path) -> dict:
     info = json.loads((index.resolve() / "build_info.json").read_text(encoding="utf-8"))
     return {k: info.get(k) for k in ("entries", "articles", "documents", "cited", "files_used", "records_skipped",
                                      "segment_cache_hits", "segment_cache_misses", "seconds")}
+
+
+def _summary(build: dict) -> dict:
+    """A kept build's figures without its timeline and output."""
+    return {k: v for k, v in build.items() if k not in ("timeline_s_mb", "output_tail")}
 
 
 def build_62k() -> dict:
@@ -396,6 +404,9 @@ def main() -> None:
     points = {}
     for name in names:
         points[name] = {"build": builds[name]}
+        earlier = sorted(VAR.glob(f"scale-{name}-*.build.json"))
+        if earlier:
+            points[name]["earlier_builds"] = [_summary(json.loads(p.read_text(encoding="utf-8"))) for p in earlier]
         if runs.get(name):  # the process with the lowest warm p95; every process's figures are kept
             profiled = [r["warm_profile"] for r in runs[name] if "warm_profile" in r]
             points[name] |= min(runs[name], key=lambda r: r["warm"]["p95_ms"]) | (
