@@ -214,3 +214,22 @@ def test_boosts_are_refused_not_dropped(tmp_path):
     with pytest.raises(BulkWriteError, match="_boost"):
         segment.add_document(id="a", kind="article", _boost=2.0)
     segment.cancel()
+
+
+def test_a_failure_segmenting_ahead_fails_the_build_and_leaves_the_index_alone(tiny_corpus, tmp_path, monkeypatch):
+    # pyvi runs in a thread of the build while citations are extracted: what fails there fails the build
+    import threading
+
+    from indexer.index.segcache import SegmentCacheError
+
+    real = build_module.prime_segmentations
+
+    def disk_full(*args, **kwargs):  # only in the build's segmenting thread: the rest would succeed
+        if threading.current_thread() is threading.main_thread():
+            return real(*args, **kwargs)
+        raise SegmentCacheError("segmentation cache failed (disk full, in this test)")
+
+    monkeypatch.setattr(build_module, "prime_segmentations", disk_full)
+    with pytest.raises(SegmentCacheError, match="disk full"):
+        build([tiny_corpus], tmp_path / "index", jobs=2, fresh=True)
+    assert live_dir(tmp_path / "index") is None

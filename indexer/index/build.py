@@ -224,6 +224,7 @@ class _SegmentAhead:
         self._batch: list[str] = []
         self.hits = self.misses = 0
         self.error: BaseException | None = None
+        self._discard = False  # the build failed: what is still queued is not worth segmenting
         self._thread = threading.Thread(target=self._run, args=(cache_path, jobs, pool), daemon=True)
         self._thread.start()
 
@@ -234,27 +235,31 @@ class _SegmentAhead:
             self._batch = []
 
     def _run(self, cache_path: Path, jobs: int, pool) -> None:
-        cache = SegmentCache(cache_path)
+        cache = None
         try:
+            cache = SegmentCache(cache_path)
             while (batch := self._queue.get()) is not None:
-                if self.error is None:  # after a failure, drain the queue without work
+                if self.error is None and not self._discard:  # else drain the queue without work
                     prime_segmentations(batch, cache, jobs, pool)
         except BaseException as exc:  # noqa: BLE001 - raised again by finish()
             self.error = exc
             while self._queue.get() is not None:
                 pass
         finally:
-            self.hits, self.misses = cache.hits, cache.misses
-            cache.close()
+            if cache is not None:
+                self.hits, self.misses = cache.hits, cache.misses
+                cache.close()
 
-    def finish(self) -> None:
-        """Wait for every text added to be segmented and primed (idempotent)."""
+    def finish(self, discard: bool = False) -> None:
+        """Wait for every text added to be segmented and primed (idempotent); ``discard``: for the
+        thread to stop without segmenting what is still queued."""
+        self._discard = self._discard or discard
         if self._thread.is_alive():
             self._queue.put(self._batch)
             self._batch = []
             self._queue.put(None)
             self._thread.join()
-        if self.error is not None:
+        if self.error is not None and not discard:
             raise self.error
 
 
@@ -310,9 +315,12 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
         try:
             try:
                 entries, aliases, from_documents = _make_entries(result.documents, ahead)
-            finally:
+            except BaseException:
                 if ahead is not None:
-                    ahead.finish()
+                    ahead.finish(discard=True)
+                raise
+            if ahead is not None:
+                ahead.finish()
             del result
             if on_total:
                 on_total(len(entries))

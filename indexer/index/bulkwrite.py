@@ -31,7 +31,7 @@ __all__ = ["BulkWriter", "BulkSegment", "BulkWriteError", "can_write", "MAX_SEGM
 # Postings one segment holds in memory before it is written and the next begins: bounds the memory
 # of a writer process at any corpus size. Held, a posting takes 12 bytes and a new term ~130 (a
 # segment of 6M postings ~250 MB); writing them out takes ~150 MB more. 62k Pháp điển articles have
-# ~24M postings: each of two writer processes writes two segments.
+# 25–35M postings: each of two writer processes writes three segments.
 MAX_SEGMENT_POSTINGS = 6_000_000
 
 # Analyzers whose terms come from ``analysis`` directly, compared with the field's own analyzer.
