@@ -39,6 +39,7 @@ import math
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -177,6 +178,36 @@ def corpus_for(name: str, rebuild: bool = False) -> Path:
 
 def index_for(name: str) -> Path:
     return VAR / ("index" if SIZES[name] is None else f"index-{name}")
+
+
+def measured_copy(name: str) -> Path:
+    """The index a size is measured on. The 62k bench index belongs to other benches: it is measured
+    through a copy of its live folder made of hard links (its files are never written), so the
+    posting arrays the code under test derives (``prepare``) go into the copy, not into it."""
+    index = index_for(name)
+    if SIZES[name] is not None:
+        return index
+    live, copy = index.resolve(), VAR / "scale-62k-index"
+    stamp = copy / "copied_from.txt"
+    if not (stamp.exists() and stamp.read_text(encoding="utf-8") == live.name):
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(live, copy, copy_function=os.link)
+        stamp.write_text(live.name, encoding="utf-8")
+    return copy
+
+
+def prepare(index: Path, code: Path) -> int:
+    """Write the derived files the search code of ``code`` reads beside each segment when the index
+    lacks them (``indexer.index.postarrays``, when that commit has it): an index built by an older
+    commit is then served as a new build would be. Returns how many were written."""
+    if not (code / "indexer" / "index" / "postarrays.py").exists():
+        return 0
+    script = "import sys; from pathlib import Path; from indexer.index.postarrays import write_missing; " \
+             "print(write_missing(Path(sys.argv[1])))"
+    proc = subprocess.run([PYTHON, "-c", script, str(index.resolve())], cwd=code, capture_output=True, text=True,
+                          env=os.environ | {"PYTHONPATH": str(code)}, check=True)
+    return int(proc.stdout.strip().splitlines()[-1])
 
 
 def code_at_head() -> tuple[Path, str]:
@@ -332,7 +363,7 @@ def child_measure(index: Path, rounds: int, code: Path, profile: bool = False) -
 
 def measure(name: str, rounds: int, code: Path, profile: bool = False) -> dict:
     """p50/p95 cold and warm, and memory, of the service on one size's index, in a child process."""
-    index, load = index_for(name), round(os.getloadavg()[0], 2)
+    index, load = measured_copy(name), round(os.getloadavg()[0], 2)
     proc = subprocess.run([PYTHON, __file__, "--child", str(index), "--rounds", str(rounds), "--code", str(code)]
                           + (["--profile"] if profile else []), cwd=ROOT, capture_output=True, text=True)
     if proc.returncode:
@@ -343,7 +374,7 @@ def measure(name: str, rounds: int, code: Path, profile: bool = False) -> dict:
     info = _build_info(index)
     print(f"  {name} ({info['entries']:,} entries): cold p50/p95 {out['cold']['p50_ms']}/{out['cold']['p95_ms']} ms, "
           f"warm {out['warm']['p50_ms']}/{out['warm']['p95_ms']} ms, memory {out['memory_after_mb']} MB", flush=True)
-    return {"index": str(index.relative_to(ROOT)), "entries": info["entries"], "index_mb": dir_size_mb(index)} | out
+    return {"index": str(index_for(name).relative_to(ROOT)), "entries": info["entries"], "index_mb": dir_size_mb(index)} | out
 
 
 def slope(points: list[tuple[float, float]]) -> float | None:
@@ -397,6 +428,7 @@ def main() -> None:
         return
     code, commit = code_at_head()
     ready = [n for n in names if (index_for(n) / "build_info.json").exists() and builds[n].get("returncode", 0) == 0]
+    derived = {n: prepare(measured_copy(n), code) for n in ready}
     runs: dict[str, list[dict]] = {n: [] for n in ready}
     for k in range(args.repeat):  # sizes in turn, the order reversed each time: load drifts hit every size alike
         for name in ready if k % 2 == 0 else ready[::-1]:
@@ -404,6 +436,8 @@ def main() -> None:
     points = {}
     for name in names:
         points[name] = {"build": builds[name]}
+        if name in derived:
+            points[name]["derived_files_written_before_measuring"] = derived[name]
         earlier = sorted(VAR.glob(f"scale-{name}-*.build.json"))
         if earlier:
             points[name]["earlier_builds"] = [_summary(json.loads(p.read_text(encoding="utf-8"))) for p in earlier]
