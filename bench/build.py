@@ -16,7 +16,8 @@ in a child process with its own empty segmentation cache, alternating ``--rounds
 say what each costs when other work on the machine stretches the wall time. ``--cold-only`` runs only
 the cold build.
 
-    python bench/build.py [--limit N] [--jobs 2] [--profile-limit 5000 | --no-profile] [--cold-only]
+    python bench/build.py [--limit N] [--jobs 2] [--profile-limit 5000 | --no-profile]
+    python bench/build.py --cold-only [--writer bulk|whoosh]
     python bench/build.py --writers 5000 [--rounds 2]
 """
 
@@ -53,10 +54,11 @@ def segcache(index: Path) -> Path:
     return index.with_name(index.name + ".segcache")
 
 
-def cli(command: str, corpus: Path, index: Path, jobs: int, *extra: str) -> dict:
-    """Run ``python -m indexer COMMAND`` measured; exit with its error output if it fails."""
-    run = run_measured([PYTHON, "-m", "indexer", command, *extra, "--corpus", str(corpus), "--index", str(index),
-                        "-j", str(jobs)])
+def cli(command: str, corpus: Path, index: Path, jobs: int, *extra: str, writer: str = "bulk") -> dict:
+    """Run ``python -m indexer COMMAND`` measured (``writer="whoosh"``: with Whoosh's segment writer);
+    exit with its error output if it fails."""
+    head = [PYTHON, "-m", "indexer"] if writer == "bulk" else [PYTHON, "-c", _WRITER_CHILD, writer]
+    run = run_measured([*head, command, *extra, "--corpus", str(corpus), "--index", str(index), "-j", str(jobs)])
     if run["returncode"]:
         sys.exit(f"indexer {command} failed ({run['returncode']}):\n{run['stderr'][-3000:]}")
     summary = [line for line in run["stdout"].splitlines() if line.startswith(("built", "updated"))]
@@ -162,6 +164,8 @@ def main() -> None:
     ap.add_argument("--cold-only", action="store_true", help="only the cold build (results: build-cold*.json)")
     ap.add_argument("--writers", type=int, metavar="N", help="compare the two segment writers on N articles")
     ap.add_argument("--rounds", type=int, default=2, help="rounds of --writers (best CPU of each is kept)")
+    ap.add_argument("--writer", choices=("bulk", "whoosh"), default="bulk",
+                    help="segment writer of the cold build (with --cold-only)")
     args = ap.parse_args()
     if args.writers:
         write_result(RESULTS / f"build-writers-{args.writers}.json", compare_writers(args.writers, args.rounds))
@@ -169,17 +173,20 @@ def main() -> None:
     corpus, index = paths_for(args.limit)
     if args.cold_only:  # its own index: the bench index stays as the other benches read it
         index = VAR / "cold" / index.name
+    elif args.writer != "bulk":
+        sys.exit("--writer goes with --cold-only")
     phapdien_corpus(corpus, args.limit)
     files = sorted(corpus.glob("*.jsonl"))
     records = sum(1 for path in files for _ in open(path, encoding="utf-8"))
     print(f"corpus {corpus}: {records} records in {len(files)} files")
     segcache(index).unlink(missing_ok=True)
     print("cold: build --fresh, empty segmentation cache")
-    cold = cli("build", corpus, index, args.jobs, "--fresh") | {"stats": build_info(index)}
+    cold = cli("build", corpus, index, args.jobs, "--fresh", writer=args.writer) | {"stats": build_info(index)}
     sizes = {"index_mb": dir_size_mb(index), "segcache_mb": dir_size_mb(segcache(index))}
     if args.cold_only:
         figures = {"records": records, "files": len(files), "jobs": args.jobs, "cold_build": cold, **sizes}
-        write_result(result_path("build-cold", args.limit, None), figures)
+        name = "build-cold" if args.writer == "bulk" else "build-cold-whoosh"
+        write_result(result_path(name, args.limit, None), figures)
         return
     print("warm: build of the unchanged corpus (starts from the live index)")
     warm = cli("build", corpus, index, args.jobs) | {"stats": build_info(index)}
