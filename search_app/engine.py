@@ -132,11 +132,16 @@ class SegmentCache:
         self._small: OrderedDict = OrderedDict()  # lengths and folded lexicons, least recently used first
         self._lock = threading.Lock()
 
-    def postings(self, leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The segment's doc numbers and weights of a term (deleted entries included); ``None`` when
+        the segment lacks it. A list in the segment's arrays file is a view of the mapped file (not
+        worth a place in the cache; the term table is not even looked at)."""
         arrays = self.arrays_file(leaf)
         got = arrays.get(fieldname, text) if arrays is not None else None
-        if got is not None:  # a slice of the mapped file: not worth a place in the cache
+        if got is not None:
             return got
+        if (fieldname, text) not in leaf:
+            return None
         return self._postings.get_or_make((leaf.segment().segment_id(), fieldname, text),
                                           lambda: self._decoded(leaf, fieldname, text))
 
@@ -383,18 +388,21 @@ class IndexArrays:
                 return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.float32))
             got = union([Hits(i, w) for i, w in parts], self.size)
             return got.ids, got.score.astype(np.float32)
-        ids, weights = [], []
+        parts = []
         for leaf, offset in searcher.reader().leaf_readers():
-            if (fieldname, text) not in leaf:
-                continue
-            i, w = self.segments.postings(leaf, fieldname, text)  # deleted entries too
-            ids.append(i + offset if offset else i)
-            weights.append(w)
-        if not ids:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        if len(ids) == 1:  # one segment at offset 0: the segment's own arrays, not a copy
-            return ids[0], weights[0]
-        return np.concatenate(ids), np.concatenate(weights)
+            got = self.segments.postings(leaf, fieldname, text)  # deleted entries too
+            if got is not None:
+                parts.append((got, offset))
+        if len(parts) == 1 and parts[0][1] == 0 and parts[0][0][0].dtype == np.int64:
+            return parts[0][0]  # one decoded segment at offset 0: its own arrays, not a copy
+        ids = np.empty(sum(len(got[0]) for got, _ in parts), np.int64)
+        weights = np.empty(len(ids), np.float32)
+        at = 0
+        for (i, w), offset in parts:  # into one array each, numbered across the index
+            np.add(i, offset, out=ids[at:at + len(i)])
+            weights[at:at + len(i)] = w
+            at += len(i)
+        return ids, weights
 
 
 class Evaluator:

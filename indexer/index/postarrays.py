@@ -140,8 +140,9 @@ def _write_one(folder: str, segment_id: str) -> None:
 
 
 class PostingArrays:
-    """One segment's arrays file, mapped into memory: ``get(field, term)`` → (doc numbers, weights)
-    or ``None`` when the file does not list the term (read it from Whoosh then)."""
+    """One segment's arrays file, mapped into memory: ``get(field, term)`` → (doc numbers as int32,
+    weights as float32: read-only views of the file) or ``None`` when the file does not list the term
+    (read it from Whoosh then)."""
 
     def __init__(self, path: Path, segment_id: str, entries: int):
         with open(path, "rb") as f:
@@ -168,8 +169,7 @@ class PostingArrays:
         if got is None:
             return None
         start, count = got
-        return (self._ids[start:start + count].astype(np.int64),
-                self._weights[start:start + count].astype(np.float32))
+        return self._ids[start:start + count], self._weights[start:start + count]  # views of the mapped file
 
     def longest(self, fieldname: str, n: int) -> list[str]:
         """The ``n`` terms of ``fieldname`` with the most postings (for checks and warm-up)."""
