@@ -1,11 +1,12 @@
 """The first queries after an ``update``: do they pay for reading the whole index again? (issues #12, #18)
 
 In one process, a ``SearchService`` over the 62k phapdien index (``bench/build.py``'s ``var/bench/index``,
-built from ``var/bench/corpus-all`` with a folder of marker records beside it) answers the 200 speed
+built from ``var/bench/corpus`` by ``bench/query.py``, with a folder of marker records beside it) answers the 200 speed
 queries until warm. Then ``update`` adds 25 marker records (a new build folder: the big segment hard-linked,
 one small segment new), and the same queries are timed again, once, on the new version — what a
 visitor meets in the seconds after a switch — next to the same first pass of a service opened afresh on
-that version (nothing read yet, as before segments were kept across versions).
+that version, started as ``serve`` starts (after its warm-up). The service switched to the new version
+scores its common terms in the background meanwhile, as a server does.
 
     python bench/after_update.py [--index var/bench/index]
 """
@@ -22,9 +23,11 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
 
+from bench.build import paths_for  # noqa: E402
 from bench.common import RESULTS, ROOT, VAR, load_queries, speed_query_file, write_result  # noqa: E402
 from bench.metrics import latency_ms  # noqa: E402
 from bench.query import timed_pass  # noqa: E402
+from search_app.cli import WARM_UP_WAIT  # noqa: E402
 
 MARKERS = (VAR / "after_update" / "markers").relative_to(ROOT)
 
@@ -33,8 +36,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # as the index was built: the manifest names files by the path as given (a relative and an absolute
     # spelling of one folder look like different files to ``update``)
-    ap.add_argument("--index", type=Path, default=Path("var/bench/index"))
-    ap.add_argument("--corpus", type=Path, default=Path("var/bench/corpus-all"))
+    ap.add_argument("--index", type=Path, default=paths_for(None)[1])
+    ap.add_argument("--corpus", type=Path, default=paths_for(None)[0])  # what query.py builds the index from
     ap.add_argument("--out", default=str(RESULTS / "after_update.json"))
     args = ap.parse_args()
     os.chdir(ROOT)
@@ -53,7 +56,7 @@ def main() -> None:
         return lambda text: svc.search(parse_params({"q": text, "per_page": "10"})).total
 
     svc = SearchService(args.index)
-    svc.warm_up()
+    svc.warm_up(wait=WARM_UP_WAIT)  # as `serve` starts
     timed_pass(asker(svc), queries)
     warm, _ = timed_pass(asker(svc), queries)
     (MARKERS / "markers.jsonl").write_text("".join(
@@ -73,7 +76,7 @@ def main() -> None:
         searchers.REFRESH_EVERY = saved
     fresh = SearchService(args.index)
     started = time.perf_counter()
-    fresh.search(parse_params({"q": "quokkavn"}))
+    fresh.warm_up(wait=WARM_UP_WAIT)  # a server started on the new version, as `serve` starts
     fresh_open_s = time.perf_counter() - started
     cold, _ = timed_pass(asker(fresh), queries)
     figures = {"index": str(args.index), "queries": len(queries), "update": stats.summary(),
