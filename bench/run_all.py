@@ -28,7 +28,9 @@ NOT_BENCHES = {"common", "metrics", "bm25", "engines", "run_all", "tune",
                # run by hand: long (changes_under_load), or they update the shared bench index (after_update)
                "changes_under_load", "after_update",
                # by hand: builds of 250k and 1M entries (~2 h), kept under var/bench/ (--measure-only reruns queries)
-               "scale"}
+               "scale",
+               # by hand: compares with an earlier commit given on the command line
+               "against_commit"}
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
