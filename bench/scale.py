@@ -402,7 +402,7 @@ def fits(points: dict) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="62k,250k,1m", help="comma-separated, of " + ", ".join(SIZES))
+    ap.add_argument("--sizes", default="62k,250k,500k,1m", help="comma-separated, of " + ", ".join(SIZES))
     ap.add_argument("--build-only", action="store_true", help="assemble and build, measure no queries")
     ap.add_argument("--measure-only", action="store_true", help="query the kept indexes; build nothing")
     ap.add_argument("--rebuild", action="store_true", help="assemble and build again even if kept")
