@@ -24,6 +24,7 @@ from indexer.index.build import build
 from indexer.index.folders import builds_dir
 from indexer.index.schema import INFO_FILE
 from search_app import create_app
+from bench.threads import ThreadGroup  # the load clients' start/stop, shared with bench/
 from tests.servers import Server, serving
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,7 +104,7 @@ def _wait_for(server: Server, name: str, totals: dict[str, int]) -> None:
         time.sleep(0.05)
 
 
-class Clients:
+class Clients(ThreadGroup):
     """Threads querying every replica the whole time; every answer is recorded."""
 
     PATHS = (f"/api/search?q={WORD_A}", "/healthz", "/api/search?q=" + quote("hòa giải"), "/?q=" + quote("pháp luật"))
@@ -129,16 +130,6 @@ class Clients:
                 self.statuses[server.port].append(status)
                 if status != 200:
                     self.errors.append(f"{server.port} {path}: {status} {body[:200]!r}")
-
-    def __enter__(self) -> "Clients":
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=30)
 
 
 def _break(folder: Path, how: str) -> str:
