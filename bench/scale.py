@@ -1,4 +1,4 @@
-"""The scale curve: build time, build memory, query p50/p95 and service memory at 62k, 250k and 1M entries (issue 18).
+"""The scale curve: build time and memory, query p50/p95, service memory at 62k, 250k, 500k, 1M entries (issue 18).
 
 The 62k point is the bench index of ``build.py``/``query.py`` (``var/bench/index``, the phapdien
 articles; its build figures come from ``results/build.json``). The larger corpora are assembled from
@@ -8,7 +8,7 @@ real records of ``../shared/data`` under ``var/bench/corpus-<size>`` (1,000 reco
   vbpl.vn laws (``vbpl_review_scraped``), the congbao.chinhphu.vn document pages and MoJ news pages
   (``congbao_phapdien_webtext``) and the Bình Dương listing (``binhduong_van_ban_chi_dao_dieu_hanh``).
   The 414 gazette full texts of ``congbao_8chude_fulltext`` (70k characters each) are left out, so an
-  entry averages ~1.4k characters, near the 62k point's 1.2k: the curve measures the count of entries;
+  entry averages ~1.4k characters, near the 62k point's 1.3k: the curve measures the count of entries;
 - round 0 is the pool as it is; round r ≥ 1 is the pool in a seeded order, every record with the
   id ``<id>~r``, its dates moved ``r × 113`` days earlier and the first number of its document
   number raised by ``1000 × r`` (``57/2020/QH14`` → ``1057/2020/QH14``), so number lookups stay
@@ -27,7 +27,8 @@ child process: a first pass (each term's postings read from the index), then ``-
 sizes in turn (order reversed each time), the one with the lowest warm p95 kept; then the log-log
 slope of p50 and p95 over the entries.
 
-    python bench/scale.py [--sizes 250k,1m] [--build-only | --measure-only] [--rounds 3] [--repeat 2] [--rebuild]
+    nice -n 10 python bench/scale.py --sizes 250k --build-only      # hours on a shared 2-core machine
+    python bench/scale.py --measure-only [--profile] [--rounds 3] [--repeat 2]
 """
 
 from __future__ import annotations
