@@ -60,6 +60,12 @@ strict_option = click.option("--strict", is_flag=True,
 EXIT_SKIPPED = 2  # --strict: the index was written, but some input was skipped
 
 
+def strict_failure(what: str) -> None:
+    """``--strict`` and something was skipped or failed: one ``Error:`` line, exit ``EXIT_SKIPPED``."""
+    click.echo(f"Error: {what} (--strict)", err=True)
+    sys.exit(EXIT_SKIPPED)
+
+
 def _os_message(exc: OSError) -> str:
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno in NO_ROOM:
@@ -124,8 +130,7 @@ def _report_skipped(problems: list[str], report: Path | None, strict: bool) -> N
     for line in problems:
         click.echo(f"  {line}", err=True)
     if strict:
-        click.echo(f"Error: {len(problems)} problems in the input (--strict)", err=True)
-        sys.exit(EXIT_SKIPPED)
+        strict_failure(f"{len(problems)} problems in the input")
 
 
 @main.command("build", context_settings=CONTEXT)

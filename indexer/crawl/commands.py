@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from indexer.cli import (CONTEXT, EXIT_SKIPPED, _build_problems, _clean_errors, _default_corpus, _progress,
-                         _report_skipped, index_option, jobs_option, main, max_record_option)
+from indexer.cli import (CONTEXT, _build_problems, _clean_errors, _default_corpus, _progress,
+                         _report_skipped, index_option, jobs_option, main, max_record_option, strict_failure)
 from indexer.crawl.config import CrawlConfig, CrawlError, load_config
 from indexer.index.build import build, live_dir
 from indexer.progress import Progress
@@ -118,8 +118,7 @@ def crawl_cmd(corpus, config_file, strict, **given):
     """
     report = _run_crawl(_crawl_config(corpus, config_file, **given))
     if strict and report.failed:
-        click.echo(f"Error: {len(report.failed)} URLs failed (--strict)", err=True)
-        sys.exit(EXIT_SKIPPED)
+        strict_failure(f"{len(report.failed)} URLs failed")
 
 
 @main.command("refresh", context_settings=CONTEXT)
@@ -156,6 +155,4 @@ def refresh_cmd(corpus, config_file, index, jobs, max_record_bytes, strict, **gi
     click.echo(summary)
     _report_skipped(problems, None, False)
     if strict and (report.failed or problems):
-        click.echo(f"Error: {len(report.failed)} URLs failed, {len(problems)} problems in the input (--strict)",
-                   err=True)
-        sys.exit(EXIT_SKIPPED)
+        strict_failure(f"{len(report.failed)} URLs failed, {len(problems)} problems in the input")
