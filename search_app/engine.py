@@ -293,12 +293,6 @@ class IndexArrays:
             self._lengths[fieldname] = got
         return got
 
-    def values_mask(self, fieldname: str, values) -> np.ndarray:
-        """Entries whose facet column ``fieldname`` holds one of ``values``."""
-        codes, labels = self.facets[fieldname]
-        wanted = [i for i, v in enumerate(labels) if v in set(values)]
-        return np.isin(codes, wanted)
-
     def date_mask(self, start, end) -> np.ndarray:
         """Dated entries from ``start`` to ``end`` (datetimes, either may be ``None``)."""
         ok = self.undated == 0
