@@ -186,7 +186,7 @@ def replace(src, dst, *a, **k):
     if Path(dst) == index and step == "switched, old builds not yet pruned":
         die()
 os.replace = replace
-WRAPS = {"corpus read": ("read_corpus", "after"), "index folder created": ("write_entries", "before"),
+WRAPS = {"corpus read": ("_read_entries", "after"), "index folder created": ("write_entries", "before"),
          "documents added, not committed": ("write_entries", "after"), "committed": ("_verify_count", "before"),
          "verified": ("_write_sidecars", "before"), "sidecars written": ("_write_sidecars", "after"),
          "renamed, before the switch": ("_switch", "before"), "switched, lock held": ("_switch", "after")}

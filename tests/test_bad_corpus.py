@@ -13,7 +13,7 @@ from typing import Callable
 
 import pytest
 
-from indexer.read.reader import Problem, read_corpus
+from indexer.read.reader import Problem, iter_corpus, read_corpus
 
 N_FILES = 1000
 MAX_BYTES = 20_000  # the reader's max_record_bytes in these tests, so that an oversized page or record stays small
@@ -213,8 +213,8 @@ def test_a_build_goes_through_with_the_good_files_and_reports_the_bad(mixed, tmp
 
     dest, expected = mixed
     # the same size limit as above, so that the build sees the same oversized files (whatever limit it passes)
-    monkeypatch.setattr(build_module, "read_corpus",
-                        lambda corpus, **options: read_corpus(corpus, **(options | {"max_record_bytes": MAX_BYTES})))
+    monkeypatch.setattr(build_module, "iter_corpus",
+                        lambda corpus, **options: iter_corpus(corpus, **(options | {"max_record_bytes": MAX_BYTES})))
     index = tmp_path / "index"
     stats = build_module.build([dest], index, jobs=1)
     documents = sum(e.documents for e in expected.values())

@@ -18,23 +18,27 @@ import json
 import logging
 import queue
 import threading
+import shutil
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from itertools import islice
+from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
 from indexer.index.folders import (MANIFEST_FILE, REPORT_FILE, WriteError, builds_dir, fresh_dir as _fresh_dir,
                                   link_index as _link_index, live_dir, switch as _switch, writing)
-from indexer.read.reader import MAX_RECORD_BYTES, ReadProgress, read_corpus
+from indexer.read.reader import MAX_RECORD_BYTES, ReadProgress, iter_corpus
 from indexer.index.entries import TEXT_FIELDS, apply_aliases, cited_entries, document_entry, law_aliases
 from indexer.index.lock import IndexLock
-from indexer.index.schema import INFO_FILE, KINDS, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
+from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
 from indexer.index.bulkwrite import BulkWriter
 from indexer.index.parallel import write_parallel
 from indexer.index.segcache import SegmentCache, make_pool, prime_segmentations
+from indexer.index.spill import EntrySpill, join_entry, split_entry
 from indexer.text.segment import forget
 
 __all__ = ["BuildError", "BuildStats", "build", "live_dir", "builds_dir", "write_entries", "BATCH",
@@ -50,6 +54,7 @@ BULK_WRITE = True
 # Start from the live index only when the entries to write plus the deleted ones it would carry are
 # at most this share of all entries; beyond that a build from nothing is about as fast, and compact.
 REUSE_MAX_SHARE = 0.25
+SPILL_DIR = "spill"  # in the new build folder, removed before it is renamed: entries between the passes
 
 
 class BuildError(Exception):
@@ -86,11 +91,11 @@ class BuildStats:
                 f"{self.seconds:.1f} s")
 
 
-def write_entries(writer, entries: list[dict], cache: SegmentCache, jobs: int, pool,
+def write_entries(writer, entries: Iterable[dict], cache: SegmentCache, jobs: int, pool,
                   progress: Callable[[int], None] | None = None) -> None:
     """Segment (cache, then pool) and add ``entries`` in batches of ``BATCH``."""
-    for i in range(0, len(entries), BATCH):
-        batch = entries[i:i + BATCH]
+    entries = iter(entries)
+    while batch := list(islice(entries, BATCH)):
         prime_segmentations((e["text"] for e in batch), cache, jobs, pool)
         for entry in batch:
             writer.add_document(**entry)
@@ -108,23 +113,21 @@ def corpus_manifest(files: Iterable[Path]) -> dict[str, dict]:
     return out
 
 
-def _write_new_index(new_dir: Path, entries: list[dict], cache: SegmentCache, jobs: int,
-                     progress: Callable[[int], None] | None, pool=None, primed: int = 0) -> None:
+def _write_new_index(new_dir: Path, entries: _Entries, cache: SegmentCache, jobs: int,
+                     progress: Callable[[int], None] | None, pool=None) -> None:
     """Create the index in ``new_dir``: in one writer, or in ``jobs`` segment writers for large corpora.
 
-    Either way pyvi runs in ``jobs`` processes first (cache misses only); the parallel path primes
-    every segmentation before it forks, so the writers inherit them and run no pyvi. The first
-    ``primed`` entries were primed already (``_SegmentAhead``); ``pool`` is taken over (terminated).
+    Either way pyvi runs in ``jobs`` processes, for cache misses only: in the pool, or in the writer
+    processes, which read from the cache what ``_SegmentAhead`` put there and segment the rest
+    (the cited-only entries) themselves. ``pool`` is taken over (terminated).
     """
     ix = whoosh_index.create_in(str(new_dir), build_schema())
     pool = pool or make_pool(jobs)
     try:
         if jobs > 1 and len(entries) >= PARALLEL_MIN:
-            prime_segmentations((e["text"] for e in entries[primed:]), cache, jobs, pool)
             pool.terminate()
             pool = None
-            write_parallel(str(new_dir), entries, jobs, progress, bulk=BULK_WRITE)
-            forget()
+            write_parallel(str(new_dir), entries, jobs, progress, bulk=BULK_WRITE, segment_cache=cache.path)
             return
         if BULK_WRITE:
             _write_bulk(ix, entries, cache, jobs, pool, progress)
@@ -135,7 +138,7 @@ def _write_new_index(new_dir: Path, entries: list[dict], cache: SegmentCache, jo
             pool.terminate()
 
 
-def _write_bulk(ix, entries: list[dict], cache: SegmentCache, jobs: int, pool,
+def _write_bulk(ix, entries: Iterable[dict], cache: SegmentCache, jobs: int, pool,
                 progress: Callable[[int], None] | None) -> None:
     """Add ``entries`` to the new index ``ix`` in bulk-written segments, each committed as it fills."""
     writer = BulkWriter(lambda: ix.writer(**WRITER_OPTIONS), lambda w: w.commit(merge=False))
@@ -147,7 +150,7 @@ def _write_bulk(ix, entries: list[dict], cache: SegmentCache, jobs: int, pool,
         raise
 
 
-def _write_one(ix, entries: list[dict], cache: SegmentCache, jobs: int, pool,
+def _write_one(ix, entries: Iterable[dict], cache: SegmentCache, jobs: int, pool,
                progress: Callable[[int], None] | None, delete: Iterable[int] = ()) -> None:
     """In one writer: delete the doc numbers ``delete``, add ``entries``, commit (cancel on any error)."""
     writer = ix.writer(limitmb=256, **WRITER_OPTIONS)
@@ -176,8 +179,9 @@ def entry_hash(entry: dict) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _reuse_plan(index: Path, entries: list[dict]) -> tuple[Path, list[int], list[dict]] | None:
-    """(live dir, its doc numbers to delete, entries to write) when starting from the live index pays."""
+def _reuse_plan(index: Path, entries: Iterable[dict]) -> tuple[Path, list[int], set[str]] | None:
+    """(live dir, its doc numbers to delete, hashes of the entries to write) when starting from the
+    live index pays; reads ``entries`` once (after the live index proved of this schema)."""
     live = live_dir(index)
     if live is None or built_schema_version(live) != SCHEMA_VERSION:
         return None
@@ -192,16 +196,16 @@ def _reuse_plan(index: Path, entries: list[dict]) -> tuple[Path, list[int], list
         carried = reader.doc_count_all() - reader.doc_count()
     wanted = {e["entry_hash"] for e in entries}
     stale = sorted(n for h, n in have.items() if h not in wanted)
-    fresh = [e for e in entries if e["entry_hash"] not in have]
-    if len(fresh) + len(stale) + carried > REUSE_MAX_SHARE * len(entries):
+    fresh = wanted - have.keys()
+    if len(fresh) + len(stale) + carried > REUSE_MAX_SHARE * len(wanted):
         return None
     return live, stale, fresh
 
 
-def _write_changes(new_dir: Path, stale: list[int], fresh: list[dict], cache: SegmentCache, jobs: int,
-                   progress: Callable[[int], None] | None) -> None:
-    """Delete ``stale`` doc numbers from the copy in ``new_dir`` and add ``fresh`` entries."""
-    pool = make_pool(jobs) if len(fresh) > BATCH else None
+def _write_changes(new_dir: Path, stale: list[int], fresh: Iterable[dict], count: int, cache: SegmentCache,
+                   jobs: int, progress: Callable[[int], None] | None) -> None:
+    """Delete ``stale`` doc numbers from the copy in ``new_dir`` and add the ``count`` ``fresh`` entries."""
+    pool = make_pool(jobs) if count > BATCH else None
     try:
         _write_one(whoosh_index.open_dir(str(new_dir)), fresh, cache, jobs, pool, progress, delete=stale)
     finally:
@@ -214,7 +218,8 @@ class _SegmentAhead:
     goes on extracting citations (one core) for the rest: the pool's processes would wait otherwise.
 
     A thread of the parent feeds ``prime_segmentations`` batch by batch with its own connection to the
-    segmentation cache (SQLite connections stay in their thread); ``finish()`` waits for it and raises
+    segmentation cache (SQLite connections stay in their thread), which is where the results go (the
+    writers read them from there); ``finish()`` waits for it and raises
     what it raised. Used for builds that write every entry (the segmentations would be wasted when
     most entries are carried over from the live index).
     """
@@ -240,7 +245,7 @@ class _SegmentAhead:
             cache = SegmentCache(cache_path)
             while (batch := self._queue.get()) is not None:
                 if self.error is None and not self._discard:  # else drain the queue without work
-                    prime_segmentations(batch, cache, jobs, pool)
+                    prime_segmentations(batch, cache, jobs, pool, keep=False)
         except BaseException as exc:  # noqa: BLE001 - raised again by finish()
             self.error = exc
             while self._queue.get() is not None:
@@ -263,22 +268,58 @@ class _SegmentAhead:
             raise self.error
 
 
-def _make_entries(documents, ahead: _SegmentAhead | None) -> tuple[list[dict], dict, int]:
-    """The entries of ``documents``, then those of the documents they cite, with aliases applied and
-    hashes set; each document entry's text goes to ``ahead`` as soon as it is made. Returns the entries,
-    the law aliases and how many entries come from documents."""
-    entries = []
-    for doc in _unique(documents):
-        entries.append(entry := document_entry(doc))
+class _Entries:
+    """A corpus's entries between the build's two passes: the document entries in an ``EntrySpill``
+    (their stubs in memory, ``None`` for those no relation reads), then the cited-only entries.
+    Iterating yields every entry in that order, complete, with aliases, relations and hash applied."""
+
+    def __init__(self, spill: EntrySpill, stubs: list[dict | None], cited: list[dict], aliases: dict, report):
+        self.spill, self.stubs, self.cited, self.aliases, self.report = spill, stubs, cited, aliases, report
+        self.from_documents = len(stubs)
+
+    def __len__(self) -> int:
+        return self.from_documents + len(self.cited)
+
+    def __iter__(self) -> Iterator[dict]:
+        for rest, stub in zip(self.spill, self.stubs):
+            entry = join_entry(rest, stub) if stub is not None else rest
+            entry["entry_hash"] = entry_hash(entry)
+            yield entry
+        yield from self.cited
+
+
+def _read_entries(corpus: list[Path], spill: EntrySpill, ahead: _SegmentAhead | None, max_record_bytes: int,
+                  on_read: Callable[[ReadProgress], None] | None) -> tuple[_Entries, Counter]:
+    """First pass: read ``corpus`` record by record, make each document's entry (its text goes to
+    ``ahead``), spill what relations do not need; then settle law aliases, cited-only entries (their
+    text to ``ahead`` too), cite counts and statuses over the stubs. Returns the entries and their
+    count by kind."""
+    reader = iter_corpus(corpus, max_record_bytes=max_record_bytes, progress=on_read)
+    stubs: list[dict | None] = []
+    kinds: Counter = Counter()
+    for doc in _unique(reader):
+        entry = document_entry(doc)
+        kinds[entry["kind"]] += 1
         if ahead is not None and entry["text"]:
             ahead.add(entry["text"])
-    aliases = law_aliases(entries)
-    entries = [apply_aliases(e, aliases) for e in entries]
-    from_documents = len(entries)
-    entries += cited_entries(entries, real_years(entries))
-    for e in entries:
+        if entry["cites"] or entry["kind"] == "document":
+            stub, rest = split_entry(entry)
+        else:  # nothing to settle: apply_aliases would leave it as it is
+            stub, rest = None, entry
+        stubs.append(stub)
+        spill.add(rest)
+    spill.close()
+    related = [s for s in stubs if s is not None]
+    aliases = law_aliases(related)
+    for stub in related:
+        apply_aliases(stub, aliases)
+    cited = cited_entries(related, real_years(related))
+    for e in cited:
         e["entry_hash"] = entry_hash(e)
-    return entries, aliases, from_documents
+        if ahead is not None and e["text"]:
+            ahead.add(e["text"])
+    kinds["cited"] += len(cited)
+    return _Entries(spill, stubs, cited, aliases, reader.report), kinds
 
 
 def _writes_everything(index: Path, fresh: bool) -> bool:
@@ -296,16 +337,12 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
 
     Unless ``fresh``, the new directory starts from the live index when most entries are unchanged
     (see the module's docstring). ``max_record_bytes`` bounds one record or page file (larger ones
-    are reported and skipped); ``on_read`` follows the reading, ``on_total``/``progress`` the writing."""
+    are reported and skipped); ``on_read`` follows the reading, ``on_total``/``progress`` the writing.
+    Entries wait for the writing in a file of the new folder (``spill``), not in memory."""
     started = time.perf_counter()
     index = Path(index)
     index.parent.mkdir(parents=True, exist_ok=True)
     with IndexLock(index):
-        result = read_corpus(corpus, max_record_bytes=max_record_bytes, progress=on_read)
-        report = result.report
-        if report.files_used == 0 and report.records_used == 0:
-            raise BuildError(f"no usable documents in {', '.join(map(str, corpus))}: "
-                             "point --corpus at a folder of portal pages or .jsonl records")
         cache_path = index.with_name(index.name + ".segcache")
         pool = ahead = None
         if jobs > 1 and _writes_everything(index, fresh):
@@ -313,27 +350,33 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
             ahead = _SegmentAhead(cache_path, jobs, pool)
         cache = None
         try:
-            try:
-                entries, aliases, from_documents = _make_entries(result.documents, ahead)
-            except BaseException:
-                if ahead is not None:
-                    ahead.finish(discard=True)
-                raise
-            if ahead is not None:
-                ahead.finish()
-            del result
-            if on_total:
-                on_total(len(entries))
-            plan = None if fresh else _reuse_plan(index, entries)
-            cache = SegmentCache(cache_path)
-            if ahead is not None:
-                cache.hits, cache.misses = ahead.hits, ahead.misses
             with writing(_fresh_dir(index)) as new_dir:
-                primed = from_documents if ahead else 0
-                written, deleted = _write_build(new_dir, plan, entries, cache, jobs, progress, pool, primed)
+                (new_dir / SPILL_DIR).mkdir()
+                spill = EntrySpill(new_dir / SPILL_DIR / "entries.pickle")
+                try:
+                    entries, kinds = _read_entries(corpus, spill, ahead, max_record_bytes, on_read)
+                except BaseException:
+                    spill.close()
+                    if ahead is not None:
+                        ahead.finish(discard=True)
+                    raise
+                if ahead is not None:
+                    ahead.finish()
+                report = entries.report
+                if report.files_used == 0 and report.records_used == 0:
+                    raise BuildError(f"no usable documents in {', '.join(map(str, corpus))}: "
+                                     "point --corpus at a folder of portal pages or .jsonl records")
+                if on_total:
+                    on_total(len(entries))
+                plan = None if fresh else _reuse_plan(index, entries)
+                cache = SegmentCache(cache_path)
+                if ahead is not None:
+                    cache.hits, cache.misses = ahead.hits, ahead.misses
+                written, deleted = _write_build(new_dir, plan, entries, cache, jobs, progress, pool)
                 pool = None  # taken over by the writing
-                stats = _stats(entries, report, started, index, cache, written, deleted)
-                _write_sidecars(new_dir, stats, report, corpus, aliases)
+                shutil.rmtree(new_dir / SPILL_DIR)
+                stats = _stats(len(entries), kinds, report, started, index, cache, written, deleted)
+                _write_sidecars(new_dir, stats, report, corpus, entries.aliases)
                 final = new_dir.with_name(new_dir.name[:-len(".tmp")])
                 new_dir.rename(final)
         finally:
@@ -346,12 +389,12 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
         return stats
 
 
-def _write_build(new_dir: Path, plan, entries: list[dict], cache: SegmentCache, jobs: int,
-                 progress: Callable[[int], None] | None, pool=None, primed: int = 0) -> tuple[int, int]:
+def _write_build(new_dir: Path, plan, entries: _Entries, cache: SegmentCache, jobs: int,
+                 progress: Callable[[int], None] | None, pool=None) -> tuple[int, int]:
     """Write ``entries`` into ``new_dir`` (from nothing, or from the live index's files by ``plan``)
     and verify the count; return (entries written, live entries deleted). ``pool`` is taken over."""
     if plan is None:
-        _write_new_index(new_dir, entries, cache, jobs, progress, pool, primed)
+        _write_new_index(new_dir, entries, cache, jobs, progress, pool)
         written, deleted = len(entries), 0
     else:
         if pool is not None:
@@ -360,7 +403,8 @@ def _write_build(new_dir: Path, plan, entries: list[dict], cache: SegmentCache, 
         if progress:
             progress(len(entries) - len(todo))
         _link_index(live, new_dir)
-        _write_changes(new_dir, stale, todo, cache, jobs, progress)
+        _write_changes(new_dir, stale, (e for e in entries if e["entry_hash"] in todo), len(todo), cache, jobs,
+                       progress)
         written, deleted = len(todo), len(stale)
     _verify_count(new_dir, len(entries))
     return written, deleted
@@ -388,11 +432,10 @@ def _unique(documents) -> list:
     return out
 
 
-def _stats(entries: list[dict], report, started: float, index: Path, cache: SegmentCache,
+def _stats(total: int, kinds: Counter, report, started: float, index: Path, cache: SegmentCache,
            written: int, deleted: int) -> BuildStats:
-    kinds = {k: sum(e["kind"] == k for e in entries) for k in KINDS}
     return BuildStats(
-        entries=len(entries), articles=kinds["article"], documents=kinds["document"], cited=kinds["cited"],
+        entries=total, articles=kinds["article"], documents=kinds["document"], cited=kinds["cited"],
         files_read=report.files_read, files_used=report.files_used, files_skipped=report.files_skipped,
         records_skipped=report.records_skipped, seconds=round(time.perf_counter() - started, 2),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), index_dir=str(index),

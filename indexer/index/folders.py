@@ -27,6 +27,7 @@ from typing import Iterator
 
 from whoosh import index as whoosh_index
 
+from indexer.index.segcache import SegmentCacheError
 from indexer.index import postarrays
 from indexer.index.schema import INFO_FILE
 
@@ -113,9 +114,13 @@ def _write_error(exc: OSError, new_dir: Path, freed: float) -> WriteError:
 
 @contextmanager
 def writing(new_dir: Path) -> Iterator[Path]:
-    """Remove ``new_dir`` if anything fails inside; an ``OSError`` becomes a one-line ``WriteError``."""
+    """Remove ``new_dir`` if anything fails inside; an ``OSError`` becomes a one-line ``WriteError``
+    (the segmentation cache's own error, which names its file and what to do, stays as it is)."""
     try:
         yield new_dir
+    except SegmentCacheError:
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise
     except OSError as exc:
         freed = _folder_mb(new_dir)
         shutil.rmtree(new_dir, ignore_errors=True)

@@ -1,8 +1,9 @@
 """Writing one index from several processes: each writes its own segment, the parent commits them all.
 
 Whoosh analyses and encodes postings in pure Python, so one writer uses one core. Here ``jobs``
-forked workers each get every ``jobs``-th entry through a queue (the primed segmentations they
-inherit through ``fork``), write a segment into the new index directory without taking the lock, and
+forked workers each get every ``jobs``-th batch of entries through a queue (their segmentations from
+the build's segmentation cache, pyvi for what it lacks), write a segment into the new index directory
+without taking the lock, and
 hand the segment back; the parent then writes one table of contents listing all of them. This is what
 Whoosh's own ``MpWriter(multisegment=True)`` does, with workers that die with their parent (a killed
 build leaves no orphans).
@@ -13,27 +14,28 @@ and so copies every memory page they sit on; on 62k articles that grew the build
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 import multiprocessing
 import queue
-import signal
 import threading
 import traceback
-from typing import Callable
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 
 from indexer.index.bulkwrite import BulkWriter
 from indexer.index.schema import WRITER_OPTIONS
+from indexer.index.segcache import SegmentCache, die_with_parent, prime_segmentations
+from indexer.text.segment import forget
 from indexer.index.whoosh_internals import commit_segments, finalize_segment, unsafe_segment_writer
 
 __all__ = ["write_parallel", "die_with_parent", "ParallelWriteError"]
 
 log = logging.getLogger(__name__)
 
-_PR_SET_PDEATHSIG = 1
 SEND_BATCH = 50  # entries per message to a worker
 
 
@@ -41,17 +43,10 @@ class ParallelWriteError(RuntimeError):
     """A worker failed; its traceback is in the message."""
 
 
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (no orphans after ``kill -9``)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: workers may outlive a killed parent
-        pass
-
-
-def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool) -> None:
+def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool, segment_cache: str | None) -> None:
     die_with_parent()
     try:
+        cache = SegmentCache(Path(segment_cache)) if segment_cache else None
         ix = whoosh_index.open_dir(index_dir)
         segments: list = []
         if bulk:  # one or more segments (a new one each ``MAX_SEGMENT_POSTINGS``), postings in bulk
@@ -61,26 +56,41 @@ def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool) -> None:
             writer = unsafe_segment_writer(ix, limitmb=limitmb, **WRITER_OPTIONS)
         done = 0
         while (batch := inbox.get()) is not None:
+            if cache is not None:
+                prime_segmentations((e["text"] for e in batch), cache)
             for entry in batch:
                 writer.add_document(**entry)
+            forget()
             done += len(batch)
             results.put(("progress", len(batch)))
         if bulk:
             writer.close()
         elif done:
             segments.append(finalize_segment(writer))
+        if cache is not None:
+            results.put(("cache", (cache.hits, cache.misses)))
+            cache.close()
         results.put(("segments", segments))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         results.put(("error", traceback.format_exc()))
 
 
-def _feed(entries: list[dict], inboxes: list, stop: threading.Event) -> None:
-    """Send the entries to the workers in turn, in batches, then ``None`` to each."""
+def _feed(entries: Iterable[dict], count: int, inboxes: list, stop: threading.Event, failed: list) -> None:
+    """Send the entries to the workers in turn, in batches, then ``None`` to each (what reading the
+    entries raised goes to ``failed``)."""
     jobs = len(inboxes)
-    size = max(1, min(SEND_BATCH, len(entries) // (4 * jobs)))  # a few entries: every worker gets some
-    for k, start in enumerate(range(0, len(entries), size)):
-        if not _put(inboxes[k % jobs], entries[start:start + size], stop):
-            return
+    size = max(1, min(SEND_BATCH, count // (4 * jobs)))  # a few entries: every worker gets some
+    entries = iter(entries)
+    k = 0
+    try:
+        while batch := list(islice(entries, size)):
+            if not _put(inboxes[k % jobs], batch, stop):
+                return
+            k += 1
+    except BaseException as exc:  # noqa: BLE001 - raised again by write_parallel
+        failed.append(exc)
+        stop.set()
+        return
     for inbox in inboxes:
         _put(inbox, None, stop)
 
@@ -96,17 +106,22 @@ def _put(inbox, item, stop: threading.Event) -> bool:
     return False
 
 
-def write_parallel(index_dir: str, entries: list[dict], jobs: int,
-                   progress: Callable[[int], None] | None = None, limitmb: int = 48, bulk: bool = False) -> None:
-    """Add ``entries`` to the (empty) index at ``index_dir`` with ``jobs`` worker processes, each
-    writing with ``bulkwrite.BulkWriter`` (``bulk``) or Whoosh's ``SegmentWriter`` (pool of ``limitmb``)."""
+def write_parallel(index_dir: str, entries: Iterable[dict], jobs: int,
+                   progress: Callable[[int], None] | None = None, limitmb: int = 48, bulk: bool = False,
+                   segment_cache: Path | None = None) -> tuple[int, int]:
+    """Add ``entries`` (an iterable with a length, read once) to the (empty) index at ``index_dir`` with
+    ``jobs`` worker processes, each writing with ``bulkwrite.BulkWriter`` (``bulk``) or Whoosh's
+    ``SegmentWriter`` (pool of ``limitmb``), segmenting from ``segment_cache`` when given. Returns the
+    workers' segmentation cache (hits, misses)."""
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
     inboxes = [ctx.Queue(maxsize=4) for _ in range(jobs)]
-    workers = [ctx.Process(target=_worker, args=(index_dir, inboxes[k], results, limitmb, bulk), daemon=True)
+    cache = str(segment_cache) if segment_cache else None
+    workers = [ctx.Process(target=_worker, args=(index_dir, inboxes[k], results, limitmb, bulk, cache), daemon=True)
                for k in range(jobs)]
     stop = threading.Event()
-    feeder = threading.Thread(target=_feed, args=(entries, inboxes, stop), daemon=True)
+    failed: list[BaseException] = []
+    feeder = threading.Thread(target=_feed, args=(entries, len(entries), inboxes, stop, failed), daemon=True)
     gc.freeze()  # what the workers inherit: a collection there must not touch (and copy) it
     try:
         try:
@@ -115,7 +130,7 @@ def write_parallel(index_dir: str, entries: list[dict], jobs: int,
         finally:
             gc.unfreeze()
         feeder.start()
-        segments = _collect(results, workers, progress)
+        segments, counts = _collect(results, workers, progress, failed)
     finally:
         stop.set()
         for w in workers:
@@ -124,15 +139,20 @@ def write_parallel(index_dir: str, entries: list[dict], jobs: int,
             w.join()
         for inbox in inboxes:
             inbox.cancel_join_thread()
+        feeder.join()
     _commit_segments(index_dir, [s for worker in segments for s in worker])
+    return counts
 
 
-def _collect(results, workers, progress) -> list[list]:
-    """Each worker's list of segments, in the order the workers finish."""
+def _collect(results, workers, progress, failed: list) -> tuple[list[list], tuple[int, int]]:
+    """Each worker's list of segments, in the order the workers finish, and their cache (hits, misses)."""
     segments: list = []
+    hits = misses = 0
     while len(segments) < len(workers):
+        if failed:
+            raise failed[0]
         try:
-            kind, value = results.get(timeout=5)
+            kind, value = results.get(timeout=1)
         except queue.Empty:
             if not any(w.is_alive() for w in workers):
                 raise ParallelWriteError("index writer processes ended without a result") from None
@@ -141,9 +161,11 @@ def _collect(results, workers, progress) -> list[list]:
             raise ParallelWriteError(f"an index writer process failed:\n{value}")
         if kind == "segments":
             segments.append(value)
+        elif kind == "cache":
+            hits, misses = hits + value[0], misses + value[1]
         elif progress:
             progress(value)
-    return segments
+    return segments, (hits, misses)
 
 
 def _commit_segments(index_dir: str, segments: list) -> None:

@@ -8,19 +8,22 @@ rebuild of unchanged text runs no pyvi at all.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import multiprocessing
+import signal
 import sqlite3
 import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from indexer.text.normalize import normalize
-from indexer.index.parallel import die_with_parent
 from indexer.text.segment import join_flags, prime
 
-__all__ = ["SegmentCache", "SegmentCacheError", "prime_segmentations"]
+__all__ = ["SegmentCache", "SegmentCacheError", "prime_segmentations", "make_pool", "die_with_parent"]
+
+_PR_SET_PDEATHSIG = 1
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,8 @@ class SegmentCache:
     @_guarded
     def __init__(self, path: Path | None):
         self.path = path
-        self.db = sqlite3.connect(str(path) if path else ":memory:")
+        # several writer processes may add the segmentations they missed at once: wait for each other
+        self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS seg (digest BLOB PRIMARY KEY, flags BLOB)")
         self.hits = self.misses = 0
@@ -85,8 +89,10 @@ def _segment_all(texts: list[str], jobs: int, pool) -> Iterator[bytes]:
     return pool.imap(_flags, texts, chunksize=max(1, min(64, len(texts) // (jobs * 4) or 1)))
 
 
-def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int = 1, pool=None) -> None:
-    """Segment every distinct text (cache first, then pyvi in ``pool``) and prime ``segment`` with it."""
+def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int = 1, pool=None,
+                        keep: bool = True) -> None:
+    """Segment every distinct text (cache first, then pyvi in ``pool``) and prime ``segment`` with it
+    (``keep``; else only make sure the cache has it)."""
     texts = list(dict.fromkeys(normalize(t) for t in raw_texts if t))
     digests = [_digest(t) for t in texts]
     known = cache.get_many(digests)
@@ -95,9 +101,19 @@ def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int
     cache.misses += len(todo)
     fresh = list(zip((d for _, d in todo), _segment_all([t for t, _ in todo], jobs, pool)))
     cache.put_many(fresh)
+    if not keep:
+        return
     known.update(fresh)
     for text, digest in zip(texts, digests):
         prime(text, known[digest])
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no orphans after ``kill -9``)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers may outlive a killed parent
+        pass
 
 
 def make_pool(jobs: int):
