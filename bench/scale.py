@@ -20,7 +20,7 @@ an hour. Each size is built once, cold (no segmentation cache), with the real CL
 (``nice -n 10 python -m indexer build --fresh -j 2``), timed, with the PSS of its process tree
 sampled (``bench.common.tree_memory_mb``); the figures are kept in
 ``var/bench/scale-<size>.build.json`` and a rerun reuses corpus, index and figures (``--rebuild``
-builds again). Queries: the 200 speed queries of ``query.py`` (``results/speed_queries.json``, drawn
+builds again, from the same corpus). Queries: the 200 speed queries of ``query.py`` (``results/speed_queries.json``, drawn
 from the phapdien articles, which round 0 of every corpus holds unchanged), each index in its own
 child process: a first pass (each term's postings read from the index), then ``--rounds`` warm passes
 (best per query), the process's VmHWM after the queries; ``--repeat`` such processes per size, the
@@ -162,14 +162,13 @@ def assembled(size: int):
             n += 1
 
 
-def corpus_for(name: str, rebuild: bool = False) -> Path:
-    """``var/bench/corpus-<name>``, written unless its stamp says it is there already."""
+def corpus_for(name: str) -> Path:
+    """``var/bench/corpus-<name>``, written unless its stamp says it is there already (the stamp holds
+    the generator's version and the sources' sizes and times: a change to either writes it again)."""
     size = SIZES[name]
     dest = VAR / f"corpus-{name}"
     stamp = {"size": size, "generator": GENERATOR, "seed": SEED,
              "sources": [_source_stamp(PHAPDIEN)] + [_source_stamp(p) for p in SOURCES.values()]}
-    if rebuild:
-        dest.with_name(dest.name + ".stamp.json").unlink(missing_ok=True)
     started = time.perf_counter()
     stamped_corpus(dest, stamp, lambda: assembled(size), per_file=PER_FILE)
     print(f"corpus {name}: {dest.relative_to(ROOT)} ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -271,7 +270,7 @@ def build_figures(name: str, rebuild: bool) -> dict | None:
         return None
     from indexer.index.build import is_stale
 
-    corpus, index = corpus_for(name, rebuild), index_for(name)
+    corpus, index = corpus_for(name), index_for(name)
     kept = VAR / f"scale-{name}.build.json"
     if not rebuild and kept.exists() and not is_stale([corpus], index):
         return json.loads(kept.read_text(encoding="utf-8"))
@@ -416,7 +415,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="62k,250k,500k,1m", help="comma-separated, of " + ", ".join(SIZES))
     ap.add_argument("--build-only", action="store_true", help="assemble and build, measure no queries")
     ap.add_argument("--measure-only", action="store_true", help="query the kept indexes; build nothing")
-    ap.add_argument("--rebuild", action="store_true", help="assemble and build again even if kept")
+    ap.add_argument("--rebuild", action="store_true", help="build again even if kept (the corpus is kept while its stamp holds)")
     ap.add_argument("--rounds", type=int, default=3, help="warm passes; each query keeps its best")
     ap.add_argument("--repeat", type=int, default=2, help="service processes per size (the best warm p95 is kept)")
     ap.add_argument("--profile", action="store_true", help="also profile one more warm pass per size")
