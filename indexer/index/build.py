@@ -38,7 +38,7 @@ from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, buil
 from indexer.index.bulkwrite import BulkWriter
 from indexer.index.parallel import write_parallel
 from indexer.index.segcache import SegmentCache, make_pool, prime_segmentations
-from indexer.index.spill import EntrySpill, join_entry, split_entry
+from indexer.index.spill import EntrySpill, Stub, join_entry, split_entry
 from indexer.text.segment import forget
 
 __all__ = ["BuildError", "BuildStats", "build", "live_dir", "builds_dir", "write_entries", "BATCH",
@@ -54,6 +54,7 @@ BULK_WRITE = True
 # Start from the live index only when the entries to write plus the deleted ones it would carry are
 # at most this share of all entries; beyond that a build from nothing is about as fast, and compact.
 REUSE_MAX_SHARE = 0.25
+AHEAD_BATCHES = 8  # batches of texts read but not yet segmented
 SPILL_DIR = "spill"  # in the new build folder, removed before it is renamed: entries between the passes
 
 
@@ -127,12 +128,13 @@ def _write_new_index(new_dir: Path, entries: _Entries, cache: SegmentCache, jobs
         if jobs > 1 and len(entries) >= PARALLEL_MIN:
             pool.terminate()
             pool = None
-            write_parallel(str(new_dir), entries, jobs, progress, bulk=BULK_WRITE, segment_cache=cache.path)
+            write_parallel(str(new_dir), entries.drain(), jobs, progress, bulk=BULK_WRITE, segment_cache=cache.path,
+                           count=len(entries))
             return
         if BULK_WRITE:
-            _write_bulk(ix, entries, cache, jobs, pool, progress)
+            _write_bulk(ix, entries.drain(), cache, jobs, pool, progress)
         else:
-            _write_one(ix, entries, cache, jobs, pool, progress)
+            _write_one(ix, entries.drain(), cache, jobs, pool, progress)
     finally:
         if pool is not None:
             pool.terminate()
@@ -225,7 +227,7 @@ class _SegmentAhead:
     """
 
     def __init__(self, cache_path: Path, jobs: int, pool):
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: queue.Queue = queue.Queue(maxsize=AHEAD_BATCHES)  # reading waits for pyvi: bounded memory
         self._batch: list[str] = []
         self.hits = self.misses = 0
         self.error: BaseException | None = None
@@ -273,7 +275,7 @@ class _Entries:
     (their stubs in memory, ``None`` for those no relation reads), then the cited-only entries.
     Iterating yields every entry in that order, complete, with aliases, relations and hash applied."""
 
-    def __init__(self, spill: EntrySpill, stubs: list[dict | None], cited: list[dict], aliases: dict, report):
+    def __init__(self, spill: EntrySpill, stubs: list[Stub | None], cited: list[dict], aliases: dict, report):
         self.spill, self.stubs, self.cited, self.aliases, self.report = spill, stubs, cited, aliases, report
         self.from_documents = len(stubs)
 
@@ -282,10 +284,18 @@ class _Entries:
 
     def __iter__(self) -> Iterator[dict]:
         for rest, stub in zip(self.spill, self.stubs):
-            entry = join_entry(rest, stub) if stub is not None else rest
+            entry = apply_aliases(join_entry(rest, stub), self.aliases) if stub is not None else rest
             entry["entry_hash"] = entry_hash(entry)
             yield entry
         yield from self.cited
+
+    def drain(self) -> Iterator[dict]:
+        """Iterate once more, dropping each stub once its entry is out (the writing pass: memory falls
+        as it goes)."""
+        for k, entry in enumerate(self):
+            if k < self.from_documents:
+                self.stubs[k] = None
+            yield entry
 
 
 def _read_entries(corpus: list[Path], spill: EntrySpill, ahead: _SegmentAhead | None, max_record_bytes: int,
@@ -295,20 +305,22 @@ def _read_entries(corpus: list[Path], spill: EntrySpill, ahead: _SegmentAhead | 
     text to ``ahead`` too), cite counts and statuses over the stubs. Returns the entries and their
     count by kind."""
     reader = iter_corpus(corpus, max_record_bytes=max_record_bytes, progress=on_read)
-    stubs: list[dict | None] = []
+    stubs: list[Stub | None] = []
     kinds: Counter = Counter()
-    for doc in _unique(reader):
+    pool: dict = {}
+    for doc in reader:  # the reader reports and skips a repeated id
         entry = document_entry(doc)
         kinds[entry["kind"]] += 1
         if ahead is not None and entry["text"]:
             ahead.add(entry["text"])
         if entry["cites"] or entry["kind"] == "document":
-            stub, rest = split_entry(entry)
+            stub, rest = split_entry(entry, pool)
         else:  # nothing to settle: apply_aliases would leave it as it is
             stub, rest = None, entry
         stubs.append(stub)
         spill.add(rest)
     spill.close()
+    del pool
     related = [s for s in stubs if s is not None]
     aliases = law_aliases(related)
     for stub in related:
@@ -416,19 +428,6 @@ def real_years(entries: list[dict]) -> dict[str, set[str]]:
     for e in entries:
         if e["doc_key"] and e["kind"] == "document":
             out.setdefault(e["doc_key"], set()).add(e["year"])
-    return out
-
-
-def _unique(documents) -> list:
-    """Drop later documents whose id was already seen (two files exporting one record)."""
-    seen: set[str] = set()
-    out = []
-    for doc in documents:
-        if doc.id in seen:
-            log.warning("duplicate id %s in %s: first occurrence kept", doc.id, doc.path)
-            continue
-        seen.add(doc.id)
-        out.append(doc)
     return out
 
 

@@ -108,8 +108,8 @@ def _put(inbox, item, stop: threading.Event) -> bool:
 
 def write_parallel(index_dir: str, entries: Iterable[dict], jobs: int,
                    progress: Callable[[int], None] | None = None, limitmb: int = 48, bulk: bool = False,
-                   segment_cache: Path | None = None) -> tuple[int, int]:
-    """Add ``entries`` (an iterable with a length, read once) to the (empty) index at ``index_dir`` with
+                   segment_cache: Path | None = None, count: int | None = None) -> tuple[int, int]:
+    """Add ``entries`` (``count`` of them: ``len(entries)`` unless given; read once) to the (empty) index at ``index_dir`` with
     ``jobs`` worker processes, each writing with ``bulkwrite.BulkWriter`` (``bulk``) or Whoosh's
     ``SegmentWriter`` (pool of ``limitmb``), segmenting from ``segment_cache`` when given. Returns the
     workers' segmentation cache (hits, misses)."""
@@ -121,7 +121,7 @@ def write_parallel(index_dir: str, entries: Iterable[dict], jobs: int,
                for k in range(jobs)]
     stop = threading.Event()
     failed: list[BaseException] = []
-    feeder = threading.Thread(target=_feed, args=(entries, len(entries), inboxes, stop, failed), daemon=True)
+    feeder = threading.Thread(target=_feed, args=(entries, len(entries) if count is None else count, inboxes, stop, failed), daemon=True)
     gc.freeze()  # what the workers inherit: a collection there must not touch (and copy) it
     try:
         try:

@@ -3,8 +3,9 @@
 An entry's cited-by count and status depend on every other entry (``entries.cited_entries``), so a
 build makes all entries before it writes any. Held in memory, a 1M-record corpus took 10 GB before
 the first segment was written. Here the first pass keeps in memory only what relations need of each
-entry (``STUB_FIELDS``: its number, date, citations, status — none of its text), and writes the rest
-to a file in the build folder; the second pass reads it back in order and joins the two.
+entry (a ``Stub``: its number, date, citations, status — none of its text — in slots, repeated values
+shared), and writes the entry to a file in the build folder; the second pass reads it back in order
+and sets what the first pass settled (``SETTLED``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import pickle
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["EntrySpill", "STUB_FIELDS", "split_entry", "join_entry"]
+from indexer.index.entries import LAW_TYPES
+
+__all__ = ["EntrySpill", "Stub", "CiteStub", "STUB_FIELDS", "CITE_FIELDS", "SETTLED", "split_entry", "join_entry"]
 
 BATCH = 256  # entries per pickle: big enough that pickling is cheap, small enough to stream
 
@@ -22,15 +25,89 @@ STUB_FIELDS = ("id", "kind", "doc_key", "doc_number", "doc_type", "year", "date"
                "effective_date", "cites", "citations", "cite_count", "status", "status_basis")
 
 
-def split_entry(entry: dict) -> tuple[dict, dict]:
-    """(stub: ``STUB_FIELDS`` of ``entry``, rest: every other field) — together, ``entry``."""
-    stub = {k: entry[k] for k in STUB_FIELDS if k in entry}
-    return stub, {k: v for k, v in entry.items() if k not in stub}
+# What the relations read of a citation (``entries.cited_entries``, ``apply_status``, ``law_aliases``);
+# ``name_key`` is set by ``apply_aliases``.
+CITE_FIELDS = ("number", "key", "name_key", "doc_type", "issuer_code", "issuer_name", "year", "date", "subject",
+               "name", "relation", "partial", "effect_date")
+# Fields whose values repeat from entry to entry (a law's number in each of its articles, a handful of
+# types, agencies, years and statuses): one object per distinct value in the build's ``pool``.
+_POOLED = frozenset(("kind", "doc_key", "doc_number", "doc_type", "year", "date", "agency", "effective_date",
+                     "status", "number", "key", "issuer_code", "issuer_name", "subject", "name", "relation",
+                     "effect_date"))
 
 
-def join_entry(rest: dict, stub: dict) -> dict:
-    """The entry again, with what the first pass settled in ``stub``."""
-    rest.update(stub)
+class _Slotted:
+    """Fields in slots, read and written like a dict (``stub["year"]``, ``stub.get("date")``), in a
+    fraction of a dict's memory. A field the dict lacked (``date`` of an undated entry) is absent here too."""
+
+    __slots__ = ()
+
+    def _fill(self, values: dict, pool: dict) -> None:
+        for key in self.__slots__:
+            if key in values:
+                value = values[key]
+                if key in _POOLED:
+                    value = pool.setdefault((key, value), value)
+                setattr(self, key, value)
+
+    def __getitem__(self, key: str):
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __setitem__(self, key: str, value) -> None:
+        setattr(self, key, value)
+
+    def __contains__(self, key: str) -> bool:
+        return hasattr(self, key)
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)
+
+    def fields(self) -> dict:
+        return {key: getattr(self, key) for key in self.__slots__ if hasattr(self, key)}
+
+
+class CiteStub(_Slotted):
+    """A citation's ``CITE_FIELDS``."""
+
+    __slots__ = CITE_FIELDS
+
+    def __init__(self, cite: dict, pool: dict):
+        self._fill(cite, pool)
+
+
+class Stub(_Slotted):
+    """An entry's ``STUB_FIELDS``, its citations as ``CiteStub``s: what the relations need of it."""
+
+    __slots__ = STUB_FIELDS
+
+    def __init__(self, entry: dict, pool: dict):
+        self._fill(entry, pool)
+        self.cites = [CiteStub(c, pool) for c in entry["cites"]]
+        if not self.cites and entry["doc_type"] not in LAW_TYPES:  # the title is read of citers and laws only
+            del self.title
+        basis = entry["status_basis"]
+        if basis.keys() == {"record"}:  # one dict per status: ``apply_status`` replaces it, never changes it
+            self.status_basis = pool.setdefault(("status_basis", basis["record"]), basis)
+
+
+# Settled by the first pass from the stubs; the rest of a stub's fields are the entry's own. ``cites``
+# and ``citations`` stay with the entry in the spill (aliases are applied to them again on joining).
+SETTLED = ("cite_count", "status", "status_basis")
+
+
+def split_entry(entry: dict, pool: dict) -> tuple[Stub, dict]:
+    """(stub of ``entry``, what the spill keeps: every field but those the stub brings back). ``pool``
+    keeps one object per repeated value across the build's stubs."""
+    return Stub(entry, pool), {k: v for k, v in entry.items() if k not in SETTLED}
+
+
+def join_entry(rest: dict, stub: Stub) -> dict:
+    """The entry again, with what the first pass settled in ``stub`` (aliases not yet applied)."""
+    for key in SETTLED:
+        rest[key] = getattr(stub, key)
     return rest
 
 
