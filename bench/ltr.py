@@ -65,9 +65,9 @@ def dataset(limit: int | None, depth: int):
             for variant, transform in VARIANTS.items():
                 ev = Evaluator(a, s)
                 plan = svc.plan(s, transform(questions[qid]))
-                found, match, _ = svc._evaluate(ev, plan, None, False)
-                top = rerank.candidates(np.flatnonzero(match), found.score, depth)
-                feats = rerank.features(ev, plan, found.score, top)
+                docs, score = svc.served(ev, plan)
+                top = rerank.candidates(docs, score, depth)
+                feats = rerank.features(ev, plan, score, top)
                 rel = np.array([ids[d] in qrels[qid] for d in top.tolist()], dtype=float)
                 data.append({"set": stem, "variant": variant, "qid": qid, "text": questions[qid],
                              "X": feats, "y": rel, "n_relevant": len(qrels[qid])})

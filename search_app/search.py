@@ -19,12 +19,12 @@ from whoosh import query as Q
 from indexer.index.entries import LAW_TYPES
 from indexer.index.schema import INFO_FILE
 from indexer.text.normalize import fold
-from search_app.engine import Evaluator, IndexArrays, Scored
+from search_app.engine import Evaluator, Hits, IndexArrays
 from search_app.entry_pages import EntryPages, iso
 from search_app.fields import BY_PARAM, FACETS
 from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
-from search_app.rerank import rerank
+from search_app.rerank import applies, rerank
 from search_app.searchers import EngineCheckError, NoIndexError, Searchers, recovering
 from search_app.snippets import query_terms, snippet
 from search_app.understand import LAW_HEADS, MAX_LAW_NAME_WORDS, QueryPlan, law_words, plan_query
@@ -56,6 +56,29 @@ class SearchResponse:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class _Within:
+    """Where results may come from: the entries the filters allow (a mask over the index, ``None``:
+    all) less those the query excludes (``gone``, the excluded words' matches)."""
+
+    allowed: np.ndarray | None
+    gone: Hits | None
+
+    def keep(self, hits: Hits | None, size: int) -> Hits | None:
+        """``hits`` within these bounds (``None`` when none is left)."""
+        if hits is not None and self.allowed is not None:
+            ok = self.allowed[hits.ids]
+            hits = hits if ok.all() else Hits(hits.ids[ok], hits.score[ok]) if ok.any() else None
+        if hits is not None and self.gone is not None:
+            hits = hits.without(self.gone, size)
+        return hits
+
+    def any(self, a: IndexArrays) -> bool:
+        """Does any live entry lie within (``allowed`` set)?"""
+        ids = np.flatnonzero(self.allowed & a.live)
+        return self.keep(Hits(ids, np.zeros(len(ids))), a.size) is not None if len(ids) else False
 
 
 class SearchService(Searchers, EntryPages):
@@ -95,9 +118,8 @@ class SearchService(Searchers, EntryPages):
         return (s.stored_fields(num).get("doc_number") if num is not None else "") or key.upper()
 
     @staticmethod
-    def facet_counts(a: IndexArrays, match: np.ndarray) -> dict[str, dict[str, int]]:
-        """Each facet's counts over ``match``, read as its ``fields.Facet`` says (keyed by index field)."""
-        docs = np.flatnonzero(match)  # counted by entry number: faster than by mask, whatever the share
+    def facet_counts(a: IndexArrays, docs: np.ndarray) -> dict[str, dict[str, int]]:
+        """Each facet's counts over the entries ``docs``, read as its ``fields.Facet`` says (keyed by index field)."""
         return {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
 
     def plan(self, s, text: str) -> QueryPlan:
@@ -121,9 +143,9 @@ class SearchService(Searchers, EntryPages):
         types = Q.Or([Q.Term("doc_type", t) for t in sorted(LAW_TYPES)])
         heads = Q.Or([Q.Term("title", w) for w in ("luật", "lệnh", "pháp")])
         # an article's title ("Điều 5. …") may name its law too: only titles without "điều" are read
-        found = Evaluator(a, s).run(Q.AndNot(Q.And([types, heads]), Q.Term("title", "điều"))).match
+        found = Evaluator(a, s).hits(Q.AndNot(Q.And([types, heads]), Q.Term("title", "điều")))
         table: dict[tuple[str, ...], set[tuple[str, str, str]]] = {}
-        for doc in np.flatnonzero(found)[:MAX_LAW_ENTRIES].tolist():
+        for doc in ([] if found is None else found.ids[:MAX_LAW_ENTRIES].tolist()):
             fields = s.stored_fields(doc)
             words, key = law_words(fields.get("title", "")), fields.get("doc_key") or ""
             if (key and ":" not in key and 1 < len(words) <= MAX_LAW_NAME_WORDS and words[0] in LAW_HEADS
@@ -136,97 +158,126 @@ class SearchService(Searchers, EntryPages):
         """Every value of the filter fields with its count in the whole index (for the filter menus)."""
         s = self.searcher()
         a = self.arrays(s)
-        return a.once("options", lambda: self.facet_counts(a, a.live))
+        return a.once("options", lambda: self.facet_counts(a, np.flatnonzero(a.live)))
 
     @recovering
     def search(self, params: SearchParams, snippets: bool = True) -> SearchResponse:
         """plan → mask (filters, exclusions) → evaluate → page → results, with exact facet counts
-        (``snippets=False``: results without their highlighted snippet, e.g. for an export)."""
+        (``snippets=False``: results without their highlighted snippet, e.g. for an export).
+
+        The result set is carried as the matching entries' numbers (ascending) and scores: what a
+        search costs follows its matches, not the size of the index."""
         s = self.searcher()
         a = self.arrays(s)
         ev = Evaluator(a, s)
         plan = self.plan(s, params.q)
-        allowed, notes = self._mask(a, ev, params, plan)
-        browse = plan.query is None and not plan.first and (allowed is not None or not params.q.strip())
-        found, match, strict_total = self._evaluate(ev, plan, allowed, browse)
-        docs = np.flatnonzero(match)
+        within, notes = self._mask(a, ev, params, plan)
+        browse = plan.query is None and not plan.first and (within.allowed is not None or not params.q.strip())
+        found, strict_total = self._evaluate(ev, plan, within, browse)
+        docs, score = (found.ids, found.score) if found is not None else (np.zeros(0, np.int64), np.zeros(0))
         total = len(docs)
         pages = -(-total // params.per_page)
         if total and params.page > pages:
             raise ParamError("page", f"Không có trang {params.page}: kết quả chỉ có {pages} trang.")
         by_date = params.sort != "relevance" or browse
-        score = found.score if by_date else rerank(ev, plan, docs, found.score)  # the learned stage (long questions)
+        if not by_date and applies(plan):  # the learned stage (long questions) reads scores by entry number
+            dense = np.zeros(a.size)
+            dense[docs] = score
+            score = rerank(ev, plan, docs, dense)[docs]
         page = self._page(a, docs, score, params, by_date)
         terms = query_terms(plan.parsed) if snippets else None
-        results = [self._result(s, int(d), None if by_date else float(score[d]), terms, plan.number_keys)
-                   for d in page]
+        results = [self._result(s, int(docs[k]), None if by_date else float(score[k]), terms, plan.number_keys)
+                   for k in page]
         suggestion = self.suggest(s, plan.parsed) if strict_total == 0 and params.q.strip() else ""
-        return SearchResponse(total, params.page, params.per_page, results, self.facet_counts(a, match), suggestion,
+        return SearchResponse(total, params.page, params.per_page, results, self.facet_counts(a, docs), suggestion,
                               plan.number_keys, plan.notes + notes)
 
+    def served(self, ev: Evaluator, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]:
+        """(entries ``plan`` matches, with no filter; their served scores by entry number): what the
+        learned stage re-orders (``bench/ltr.py`` trains on it)."""
+        found, _ = self._evaluate(ev, plan, _Within(None, None), False)
+        dense = np.zeros(ev.a.size)
+        if found is None:
+            return np.zeros(0, np.int64), dense
+        dense[found.ids] = found.score
+        return found.ids, dense
+
     def _mask(self, a: IndexArrays, ev: Evaluator, params: SearchParams,
-              plan: QueryPlan) -> tuple[np.ndarray | None, tuple[str, ...]]:
+              plan: QueryPlan) -> tuple[_Within, tuple[str, ...]]:
         """Entries the filters let through, less those the query excludes (``-word``), and within the
-        year the query says ("năm 2019") when the index has entries of it; ``None``: all. And what the
-        page says about that year."""
+        year the query says ("năm 2019") when the index has entries of it. And what the page says
+        about that year."""
         allowed = self._allowed(a, params)
-        if plan.excluded is not None:
-            gone = ev.run(plan.excluded).match
-            allowed = ~gone if allowed is None else allowed & ~gone
+        gone = ev.hits(plan.excluded) if plan.excluded is not None else None
         if plan.year and not params.values("year"):
             of_year = BY_PARAM["year"].mask(*a.facets["year"], [plan.year])
             of_year = of_year if allowed is None else allowed & of_year
-            if of_year.any():
-                return of_year, (f"Chỉ các kết quả năm {plan.year}, như câu tìm nói “năm {plan.year}”.",)
-        return allowed, ()
+            if _Within(of_year, gone).any(a):
+                return _Within(of_year, gone), (f"Chỉ các kết quả năm {plan.year}, như câu tìm nói “năm {plan.year}”.",)
+        return _Within(allowed, gone), ()
 
     @staticmethod
-    def _evaluate(ev: Evaluator, plan: QueryPlan, allowed: np.ndarray | None, browse: bool):
-        """(scored, matching entries, count before the fallback): every word required; when that finds
-        nothing (and no number was asked for), any word, ranked."""
-        found = ev.run(Q.Every() if browse else plan.query if plan.query is not None else Q.NullQuery())
-        match = found.match if allowed is None else found.match & allowed
-        strict_total = int(np.count_nonzero(match))
-        if strict_total == 0 and plan.fallback is not None:
-            found = ev.run(plan.fallback)
-            match = found.match if allowed is None else found.match & allowed
+    def _evaluate(ev: Evaluator, plan: QueryPlan, within: _Within, browse: bool) -> tuple[Hits | None, int]:
+        """(matching entries with their scores, count before the fallback): every word required; when
+        that finds nothing (and no number was asked for), any word, ranked."""
+        size = ev.a.size
         if browse:
-            return found, match, strict_total
-        score = found.score.copy()
-        for q, factor in plan.prefer:  # a preference reorders what matched, it never adds to it
-            score[ev.run(q).match & match] *= factor
+            found = within.keep(ev.hits(Q.Every()), size)
+            return found, 0 if found is None else len(found.ids)
+        found = within.keep(ev.hits(plan.query) if plan.query is not None else None, size)
+        strict_total = 0 if found is None else len(found.ids)
+        if strict_total == 0 and plan.fallback is not None:
+            found = within.keep(ev.hits(plan.fallback), size)
+        if found is not None and plan.prefer:
+            score = found.score.copy()
+            for q, factor in plan.prefer:  # a preference reorders what matched, it never adds to it
+                preferred = ev.hits(q)
+                if preferred is not None:
+                    score[found._lookup(preferred, size)[0]] *= factor
+            found = Hits(found.ids, score)
         if plan.first:
-            score, match = SearchService._put_first(ev, plan.first, allowed, score, match)
-        return Scored(match, score), match, strict_total
+            found = SearchService._put_first(ev, plan.first, within, found)
+        return found, strict_total
 
     @staticmethod
-    def _put_first(ev: Evaluator, first, allowed, score: np.ndarray, match: np.ndarray):
+    def _put_first(ev: Evaluator, first, within: _Within, found: Hits | None) -> Hits | None:
         """Entries of ``first`` (in its order; ties by their own score) above every other result."""
-        step = float(score.max(initial=0.0)) + 1.0
-        pinned = score.copy()
-        for rank, q in reversed(list(enumerate(first))):
-            hit = ev.run(q).match if allowed is None else ev.run(q).match & allowed
-            pinned[hit] = score[hit] + step * (len(first) - rank)
-            match = match | hit
-        return pinned, match
+        size = ev.a.size
+        base = found if found is not None else Hits(np.zeros(0, np.int64), np.zeros(0))
+        step = float(base.score.max(initial=0.0)) + 1.0
+        ids, score = base.ids, base.score
+        for rank, q in reversed(list(enumerate(first))):  # the first of ``first`` is set last: it wins
+            hit = within.keep(ev.hits(q), size)
+            if hit is None:
+                continue
+            held, theirs = hit._lookup(base, size)
+            pinned = np.full(len(hit.ids), step * (len(first) - rank))
+            pinned[held] += theirs
+            merged = np.union1d(ids, hit.ids)
+            merged_score = np.zeros(len(merged))
+            merged_score[np.searchsorted(merged, ids)] = score
+            merged_score[np.searchsorted(merged, hit.ids)] = pinned
+            ids, score = merged, merged_score
+        return Hits(ids, score) if len(ids) else None
 
     @staticmethod
     def _page(a: IndexArrays, docs: np.ndarray, score: np.ndarray, params: SearchParams, by_date: bool):
-        """Doc numbers of the requested page: best score first (ties: index order), or by date
-        (newest first, or oldest with ``date_asc``; undated last; ties: index order)."""
+        """Positions in ``docs`` (ascending entry numbers; ``score`` beside them) of the requested page:
+        best score first (ties: index order), or by date (newest first, or oldest with ``date_asc``;
+        undated last; ties: index order)."""
         need = params.page * params.per_page
+        at = np.arange(len(docs))
         if by_date:
             date = a.date[docs] if params.sort == "date_asc" else -a.date[docs]
             order = np.lexsort((docs, date, a.undated[docs]))
         else:
-            key = -score[docs]
+            key = -score
             if len(docs) > need:  # only the best ``need`` need sorting
                 cut = np.argpartition(key, need - 1)[:need]
                 threshold = key[cut].max()
-                keep = np.flatnonzero(key <= threshold)  # every tie of the last place, for index order
-                docs, key = docs[keep], key[keep]
-            order = np.lexsort((docs, key))
-        return docs[order][(params.page - 1) * params.per_page:need]
+                at = np.flatnonzero(key <= threshold)  # every tie of the last place, for index order
+            order = at[np.lexsort((docs[at], key[at]))]
+        return order[(params.page - 1) * params.per_page:need].tolist()
 
     def _result(self, s, docnum: int, score: float | None, terms, numbers: tuple[str, ...] = ()) -> dict:
         fields = s.stored_fields(docnum)

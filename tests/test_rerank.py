@@ -60,10 +60,10 @@ def test_stage_orders_the_best_results_as_the_model_says(service, q):
     s = service.searcher()
     ev = Evaluator(service.arrays(s), s)
     plan = service.plan(s, q)
-    found, match, _ = service._evaluate(ev, plan, None, False)
-    top = rerank.candidates(np.flatnonzero(match), found.score)
+    docs, score = service.served(ev, plan)
+    top = rerank.candidates(docs, score)
     ids = {n: f["id"] for n, f in s.reader().iter_docs()}
-    predicted = rerank.model().predict(rerank.features(ev, plan, found.score, top))
+    predicted = rerank.model().predict(rerank.features(ev, plan, score, top))
     expected = [ids[int(d)] for d in top[np.argsort(-predicted, kind="stable")]]
     got = _ids(service, q=q, per_page="50")
     assert got[:len(expected)] == expected
