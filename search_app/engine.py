@@ -53,9 +53,10 @@ FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the 
 # are then read and checked (beyond that, a false match among thousands is immaterial and reading
 # them would cost what this engine exists to avoid).
 VERIFY_MAX = 1000
-# Memory of the caches (a scored term costs 16 bytes an entry it is in; the warm-up fills half of its cache):
+# Memory of the caches (a scored term costs 16 bytes an entry it is in; the warm-up fills WARM_SHARE of its cache):
 CACHE_BYTES = 64 * 2**20  # postings over the whole index, per version (what scoring and folding read)
 SCORED_BYTES = 256 * 2**20  # scored terms, per version (common terms are asked for again and again)
+WARM_SHARE = 0.95  # of the scored-terms cache that the warm-up fills, longest lists first
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
 SEGMENT_CACHE_BYTES = 128 * 2**20  # postings decoded from Whoosh's blocks, per segment, across versions
 SMALL_ENTRIES = 512
@@ -323,7 +324,7 @@ class IndexArrays:
 
     def warm(self, searcher, stop: threading.Event | None = None) -> int:
         """Read and score the longest posting lists of the fields queries read, longest first, until
-        half the scored-terms cache is full (a common syllable is in most queries: its first reader
+        ``WARM_SHARE`` of the scored-terms cache is full (a common syllable is in most queries: its first reader
         should not pay for it). Uses the segments' posting arrays files to find them; an index
         without them is not warmed. Returns how many terms were scored."""
         leaves = searcher.reader().leaf_readers()
@@ -342,7 +343,7 @@ class IndexArrays:
         ev, done = Evaluator(self, searcher), 0
         for (fieldname, text), _ in sorted(longest.items(), key=lambda kv: (-kv[1], kv[0])):
             stopped = (stop is not None and stop.is_set()) or self.retired.is_set()
-            if stopped or self._scored.bytes > self._scored.limit // 2:
+            if stopped or self._scored.bytes > self._scored.limit * WARM_SHARE:
                 break
             ev._base(fieldname, text)
             done += 1
