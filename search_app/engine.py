@@ -499,8 +499,63 @@ class Evaluator:
         required = self._eval(q.a)
         if required is None:
             return None
-        optional = self._eval(q.b)
-        return (required if optional is None else required.plus(optional, self.a.size)).boosted(q.boost)
+        if len(required.ids) * DENSE_SHARE > self.a.size:  # most of the index: evaluated over it, once
+            optional = self._eval(q.b)
+            return (required if optional is None else required.plus(optional, self.a.size)).boosted(q.boost)
+        held, theirs = self._at(q.b, required.ids)  # only where it can count: the required entries
+        if not held.any():
+            return required.boosted(q.boost)
+        score = required.score.copy()
+        score[held] += theirs[held]
+        return Hits(required.ids, score).boosted(q.boost)
+
+    def _at(self, q, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(held, score) of ``q`` at the entries ``cand`` (ascending): what ``_eval(q)`` gives there,
+        bit for bit (children's scores added in the same order), from the terms' lists looked up at
+        ``cand`` instead of unions over the index. Nodes other than terms, ``Or``, ``And`` and
+        phrases are evaluated whole and looked up."""
+        if isinstance(q, Q.Term):
+            held, score = self._base_at(q.fieldname, q.text, cand)
+        elif type(q) in (Q.Or, Q.And):
+            held = np.zeros(len(cand), bool) if type(q) is Q.Or else np.ones(len(cand), bool)
+            score = np.zeros(len(cand))
+            for c in q.subqueries:
+                h, s = self._at(c, cand)
+                if type(q) is Q.Or:
+                    held |= h
+                else:
+                    held &= h
+                score[h] += s[h]
+            if not q.subqueries:
+                held[:] = False
+        elif isinstance(q, Q.Phrase) and not (isinstance(q, ExactPhrase) and len(q.words) > 2) and len(q.words) > 1:
+            words = list(q.words)
+            held, score = np.ones(len(cand), bool), np.zeros(len(cand))
+            for pair in dict.fromkeys(pairs_of([fold(w) for w in words])):
+                held &= self._base_at(PAIR_FIELD, pair, cand)[0]
+            for w in words:
+                h, s = self._base_at(q.fieldname, w, cand)
+                held &= h
+                score[h] += s[h]
+        else:
+            got = self._eval(q)
+            if got is None:
+                return np.zeros(len(cand), bool), np.zeros(len(cand))
+            held, score = Hits(cand, np.zeros(len(cand)))._lookup(got, self.a.size)
+            full = np.zeros(len(cand))
+            full[held] = score
+            return held, full
+        score[~held] = 0.0
+        return held, (score * q.boost if q.boost != 1 else score)
+
+    def _base_at(self, fieldname: str, text: str, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(held, unboosted score) of one term at the entries ``cand``."""
+        got = self._base(fieldname, text)
+        if got is None or not len(cand):
+            return np.zeros(len(cand), bool), np.zeros(len(cand))
+        at = np.minimum(np.searchsorted(got.ids, cand), len(got.ids) - 1)
+        held = got.ids[at] == cand
+        return held, np.where(held, got.score[at], 0.0)
 
     def _andnot(self, q: Q.AndNot):
         positive = self._eval(q.a)
