@@ -78,6 +78,9 @@ class CiteStub(_Slotted):
         self._fill(cite, pool)
 
 
+_OF_CITERS = ("id", "doc_number", "title", "agency", "effective_date")
+
+
 class Stub(_Slotted):
     """An entry's ``STUB_FIELDS``, its citations as ``CiteStub``s: what the relations need of it."""
 
@@ -86,8 +89,11 @@ class Stub(_Slotted):
     def __init__(self, entry: dict, pool: dict):
         self._fill(entry, pool)
         self.cites = [CiteStub(c, pool) for c in entry["cites"]]
-        if not self.cites and entry["doc_type"] not in LAW_TYPES:  # the title is read of citers and laws only
-            del self.title
+        if not self.cites:  # what only a citer's summary reads (``citer_summary``, ``apply_status``)
+            for key in _OF_CITERS:
+                if hasattr(self, key) and (key != "title" or entry["doc_type"] not in LAW_TYPES):
+                    delattr(self, key)  # a law's title names it (``law_aliases``)
+            self.id = None  # compared with its citers' ids only (``link_document``), never one of them
         basis = entry["status_basis"]
         if basis.keys() == {"record"}:  # one dict per status: ``apply_status`` replaces it, never changes it
             self.status_basis = pool.setdefault(("status_basis", basis["record"]), basis)
