@@ -10,10 +10,12 @@ from indexer.index.folders import DEFAULT_INDEX
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """The app factory: ``INDEX_DIR`` from ``VNLEX_INDEX_DIR`` (default ``var/index``), then ``test_config``."""
+    """The app factory: ``INDEX_DIR`` from ``VNLEX_INDEX_DIR`` (default ``var/index``), ``CACHE_MB``
+    (the engine's caches, ``None``: in proportion to the index), then ``test_config``."""
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("VNLEX_INDEX_DIR", DEFAULT_INDEX),
+        CACHE_MB=None,
         JSON_AS_ASCII=False,
     )
     if test_config:

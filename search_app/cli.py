@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import resource
 
 import click
 
@@ -14,6 +15,18 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 # Seconds the server waits, before it listens, for the index's common terms to be scored (a few
 # seconds on 62k entries); past that it listens and the scoring goes on in the background.
 WARM_UP_WAIT = 30.0
+
+
+def _raise_open_files_limit() -> None:
+    """Each serving thread's searcher keeps every segment's files open (~14 a segment; a large index has
+    dozens of segments): allow the process as many as the system lets it, not the usual 1,024."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        if soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    except (ValueError, OSError) as exc:  # not allowed here: the usual limit it is
+        logging.getLogger(__name__).warning("open files limit not raised: %s", exc)
 
 
 @click.group(context_settings=CONTEXT)
@@ -41,8 +54,11 @@ def _bind_error(exc: OSError, host: str, port: int) -> str:
 @click.option("--threads", type=click.IntRange(1, 64), default=lambda: int(os.environ.get("VNLEX_THREADS", "4")),
               show_default="4", help="Worker threads; each keeps its own searcher (memory), and searching is "
                                      "CPU-bound Python (more threads than cores add little).")
+@click.option("--cache-mb", type=click.IntRange(64, None), default=lambda: os.environ.get("VNLEX_CACHE_MB"),
+              show_default="$VNLEX_CACHE_MB or 5 KB an index entry, at least 320",
+              help="Memory of the postings and scored-terms caches of an index version, in MB.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log one line per request.")
-def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> None:
+def serve(index: str, host: str, port: int, threads: int, cache_mb: int | None, access_log: bool) -> None:
     """Serve on http://HOST:PORT until stopped.
 
     \b
@@ -55,7 +71,8 @@ def serve(index: str, host: str, port: int, threads: int, access_log: bool) -> N
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("search_app.access").setLevel(logging.INFO if access_log else logging.WARNING)
-    app = create_app({"INDEX_DIR": index})
+    _raise_open_files_limit()
+    app = create_app({"INDEX_DIR": index, "CACHE_MB": cache_mb})
     try:
         app.extensions["vnlex_search"].warm_up(wait=WARM_UP_WAIT)
     except Exception as exc:  # noqa: BLE001 - no index yet is fine: pages say so (503) until a build

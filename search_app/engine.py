@@ -42,8 +42,8 @@ from indexer.index.entries import entry_text
 from indexer.text.normalize import clean, fold
 from search_app.query import ExactPhrase
 
-__all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "union", "PAIR_FIELD", "FOLDED", "VERIFY_MAX",
-           "CACHE_BYTES", "SCORED_BYTES", "BytesLru"]
+__all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "union", "lookup", "PAIR_FIELD", "FOLDED", "VERIFY_MAX",
+           "CACHE_BYTES", "SCORED_BYTES", "BytesLru", "cache_limits"]
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +53,12 @@ FOLDED = {"text_f": "text"}  # a field computed from another: its terms are the 
 # are then read and checked (beyond that, a false match among thousands is immaterial and reading
 # them would cost what this engine exists to avoid).
 VERIFY_MAX = 1000
-# Memory of the caches (a scored term costs 16 bytes an entry it is in; the warm-up fills WARM_SHARE of its cache):
-CACHE_BYTES = 64 * 2**20  # postings over the whole index, per version (what scoring and folding read)
-SCORED_BYTES = 256 * 2**20  # scored terms, per version (common terms are asked for again and again)
+# Memory of the caches, per index version, at least the first figure and otherwise in proportion to
+# the index (a term's list grows with it, so a cache of a fixed size holds fewer and fewer of the terms
+# queries keep asking for: on 250k entries 256 MB of scored terms were computed again every pass):
+# a scored term costs 16 bytes an entry it is in; the warm-up fills WARM_SHARE of its cache.
+CACHE_BYTES, CACHE_BYTES_PER_ENTRY = 64 * 2**20, 1024  # postings over the whole index (scoring, folding read them)
+SCORED_BYTES, SCORED_BYTES_PER_ENTRY = 256 * 2**20, 4096  # scored terms (common ones are asked for again and again)
 WARM_SHARE = 0.95  # of the scored-terms cache that the warm-up fills, longest lists first
 B, K1 = 0.75, 1.2          # Whoosh's BM25F defaults, which the index's schema uses
 SEGMENT_CACHE_BYTES = 128 * 2**20  # postings decoded from Whoosh's blocks, per segment, across versions
@@ -210,6 +213,17 @@ class SegmentCache:
         return got
 
 
+def cache_limits(entries: int, total_mb: int | None = None) -> tuple[int, int]:
+    """Bytes of the (postings, scored terms) caches of an index of ``entries``: in proportion to it
+    (``CACHE_BYTES_PER_ENTRY``, ``SCORED_BYTES_PER_ENTRY``, at least ``CACHE_BYTES``, ``SCORED_BYTES``),
+    or ``total_mb`` shared in the same ratio (``serve``'s ``VNLEX_CACHE_MB``)."""
+    if total_mb:
+        total = total_mb * 2**20
+        share = CACHE_BYTES_PER_ENTRY / (CACHE_BYTES_PER_ENTRY + SCORED_BYTES_PER_ENTRY)
+        return int(total * share), total - int(total * share)
+    return (max(CACHE_BYTES, CACHE_BYTES_PER_ENTRY * entries), max(SCORED_BYTES, SCORED_BYTES_PER_ENTRY * entries))
+
+
 def _open_arrays(leaf) -> PostingArrays | None:
     """``leaf``'s posting arrays file, if it has one and its longest lists equal Whoosh's postings."""
     folder = segment_folder(leaf)
@@ -240,11 +254,14 @@ class IndexArrays:
     Whoosh reader's files are not shared between threads).
     """
 
-    def __init__(self, searcher, facet_fields: tuple[str, ...], cache_bytes: int = CACHE_BYTES,
-                 segments: SegmentCache | None = None, scored_bytes: int = SCORED_BYTES):
+    def __init__(self, searcher, facet_fields: tuple[str, ...], cache_bytes: int | None = None,
+                 segments: SegmentCache | None = None, scored_bytes: int | None = None):
+        """``cache_bytes`` and ``scored_bytes`` bound the postings and scored-terms caches (default:
+        ``cache_limits`` of the index's size)."""
         self.segments = segments if segments is not None else SegmentCache()
         reader = searcher.reader()
         self.size = reader.doc_count_all()
+        postings_limit, scored_limit = cache_limits(self.size)
         self.live = np.ones(self.size, dtype=bool)
         leaves = reader.leaf_readers()
         for leaf, offset in leaves:
@@ -255,8 +272,8 @@ class IndexArrays:
         self.date = np.where(date > np.iinfo(np.int64).max, 0, date).astype(np.int64)
         self.undated = self._numbers(leaves, "undated", reader.schema["undated"]).astype(np.int64)
         self._lengths: dict[str, np.ndarray] = {}
-        self._postings = BytesLru(cache_bytes)  # (field, term) → postings over the whole index
-        self._scored = BytesLru(scored_bytes)  # (field, term) → Hits (``term_hits``)
+        self._postings = BytesLru(cache_bytes or postings_limit)  # (field, term) → postings over the whole index
+        self._scored = BytesLru(scored_bytes or scored_limit)  # (field, term) → Hits (``term_hits``)
         self._folded: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
         self._memo: dict = {}  # what the service derives once per index version (``once``)
@@ -463,7 +480,7 @@ class Evaluator:
         if not len(ids):
             return None
         if self.a.scorable(self.s, fieldname):  # Whoosh's BM25F, with Whoosh's statistics
-            df = self.a.doc_frequency(self.s, fieldname, text)
+            df = len(ids)  # deleted entries too, as Whoosh counts (``doc_frequency``): no second look-up
             idf = math.log(self._n / (df + 1)) + 1
             avgfl = self.a.avg_field_length(self.s, fieldname)
             fl = self.a.lengths(self.s, fieldname)[ids]
@@ -483,17 +500,29 @@ class Evaluator:
         return union(parts, self.a.size).boosted(q.boost)
 
     def _and(self, q: Q.And):
-        if not q.subqueries:
-            return None
-        got = None
+        """Entries in every child: narrowed from the shortest list up (each step a look-up of what is
+        left), then scored by adding the children's scores in the query's order, as Whoosh does."""
+        parts = []
         for c in q.subqueries:
             part = self._eval(c)
             if part is None:
                 return None
-            got = part if got is None else got.both(part, self.a.size)
-            if got is None:
+            parts.append(part)
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0].boosted(q.boost)
+        by_length = sorted(parts, key=lambda p: len(p.ids))
+        ids = by_length[0].ids
+        for part in by_length[1:]:
+            ids = ids[lookup(ids, part, self.a.size)[0]]
+            if not len(ids):
                 return None
-        return got.boosted(q.boost)
+        score = None
+        for part in parts:
+            theirs = lookup(ids, part, self.a.size)[1]
+            score = theirs if score is None else score + theirs
+        return Hits(ids, score).boosted(q.boost)
 
     def _andmaybe(self, q: Q.AndMaybe):
         required = self._eval(q.a)
@@ -645,20 +674,7 @@ class Hits:
         return self if boost == 1 else Hits(self.ids, self.score * boost)
 
     def _lookup(self, other: "Hits", size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Which of these entries ``other`` holds (a mask over ``self.ids``), and ``other``'s scores
-        of them. Binary search in ``other``, or one array over the index when both lists are long."""
-        if min(len(self.ids), len(other.ids)) * DENSE_SHARE > size:
-            dense = np.zeros(size)
-            held = np.zeros(size, bool)
-            dense[other.ids] = other.score
-            held[other.ids] = True
-            found = held[self.ids]
-            return found, dense[self.ids[found]]
-        at = np.searchsorted(other.ids, self.ids)
-        inside = at < len(other.ids)
-        found = np.zeros(len(self.ids), bool)
-        found[inside] = other.ids[at[inside]] == self.ids[inside]
-        return found, other.score[at[found]]
+        return lookup(self.ids, other, size)
 
     def both(self, other: "Hits", size: int, add: bool = True) -> "Hits | None":
         """Entries in both, scored ``self + other`` (``add=False``: keeping ``self``'s scores)."""
@@ -683,6 +699,23 @@ class Hits:
             return self
         keep = ~found
         return Hits(self.ids[keep], self.score[keep]) if keep.any() else None
+
+
+def lookup(ids: np.ndarray, other: Hits, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the entries ``ids`` (ascending) ``other`` holds (a mask over ``ids``), and ``other``'s
+    scores of them. Binary search in ``other``, or one array over the index when both lists are long."""
+    if min(len(ids), len(other.ids)) * DENSE_SHARE > size:
+        dense = np.zeros(size)
+        held = np.zeros(size, bool)
+        dense[other.ids] = other.score
+        held[other.ids] = True
+        found = held[ids]
+        return found, dense[ids[found]]
+    at = np.searchsorted(other.ids, ids)
+    inside = at < len(other.ids)
+    found = np.zeros(len(ids), bool)
+    found[inside] = other.ids[at[inside]] == ids[inside]
+    return found, other.score[at[found]]
 
 
 def union(parts: list[Hits], size: int) -> Hits:

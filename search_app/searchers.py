@@ -26,7 +26,7 @@ from whoosh.reading import ReaderClosed
 
 from indexer.index.schema import SCHEMA_VERSION, built_schema_version
 from indexer.index.whoosh_internals import DecoderMismatch, check_decoder, segment_folder
-from search_app.engine import IndexArrays, SegmentCache
+from search_app.engine import IndexArrays, SegmentCache, cache_limits
 from search_app.fields import FACET_FIELDS
 
 __all__ = ["Searchers", "NoIndexError", "EngineCheckError", "recovering", "REFRESH_EVERY", "KEEP_ARRAYS"]
@@ -84,8 +84,11 @@ class EngineCheckError(NoIndexError):
 class Searchers:
     """The searchers and shared arrays of the index at ``index_dir`` (a directory or the build symlink)."""
 
-    def __init__(self, index_dir: str | os.PathLike):
+    def __init__(self, index_dir: str | os.PathLike, cache_mb: int | None = None):
+        """``cache_mb``: memory of each index version's caches (``engine.cache_limits``; ``None``: in
+        proportion to the index)."""
         self.index_dir = Path(index_dir)
+        self.cache_mb = cache_mb
         self._local = threading.local()
         # shared by every thread, per index version: while threads move to a new version (within
         # REFRESH_EVERY) both are read, and the arrays of neither are rebuilt again and again
@@ -174,7 +177,9 @@ class Searchers:
             got = self._arrays.get(key)
             if got is None:
                 self._check_engine(s, key)
-                got = self._arrays[key] = IndexArrays(s, FACET_FIELDS, segments=self._segments)
+                postings, scored = cache_limits(reader.doc_count_all(), self.cache_mb)
+                got = self._arrays[key] = IndexArrays(s, FACET_FIELDS, cache_bytes=postings, scored_bytes=scored,
+                                                      segments=self._segments)
                 self._warm(got, folder)
                 while len(self._arrays) > KEEP_ARRAYS:  # the oldest version: no thread reads it any more
                     self._arrays.pop(next(iter(self._arrays))).retired.set()

@@ -13,4 +13,4 @@ def get_service() -> SearchService:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["vnlex_search"] = SearchService(app.config["INDEX_DIR"])
+    app.extensions["vnlex_search"] = SearchService(app.config["INDEX_DIR"], cache_mb=app.config.get("CACHE_MB"))

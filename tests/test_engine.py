@@ -15,6 +15,7 @@ from whoosh import sorting
 
 from indexer.text.analysis import folded_analyzer
 from indexer.index.entries import entry_text
+from search_app import engine
 from search_app.engine import Evaluator, Hits, IndexArrays, union
 from search_app.query import WEIGHTS, ExactPhrase, compose, parse_query
 
@@ -97,6 +98,35 @@ def test_a_composed_query_without_phrases_scores_as_whoosh(ev, searcher, text, m
     assert sorted(np.flatnonzero(got.match).tolist()) == sorted(expected) and expected
     for docnum, score in expected.items():
         assert got.score[docnum] == pytest.approx(score, rel=1e-9)
+
+
+@pytest.mark.parametrize("text", ["chữ thập đỏ", "hoi chu thap do", "công tác hội", "hội chữ thập đỏ tỉnh"])
+def test_every_way_of_matching_gives_the_same_entries_and_bits(searcher, text, monkeypatch):
+    # DENSE_SHARE 1: lists matched by binary search, AndMaybe's optional part looked up at the required
+    # entries (Evaluator._at); 10**9: arrays over the index, the optional part evaluated whole
+    q = compose(parse_query(text), [])
+    got = {}
+    for share in (1, 10**9):
+        monkeypatch.setattr(engine, "DENSE_SHARE", share)
+        hits = Evaluator(IndexArrays(searcher, ("kind",)), searcher).hits(q)
+        got[share] = (hits.ids.tolist(), hits.score.tolist())
+    assert '"' in str(q) and "ANDMAYBE" in str(q)  # phrases and an optional part: every path of _at
+    assert got[1] == got[10**9] and got[1][0]
+
+
+def test_cache_limits_follow_the_index_unless_given():
+    assert engine.cache_limits(1000) == (engine.CACHE_BYTES, engine.SCORED_BYTES)
+    assert engine.cache_limits(1_000_000) == (1024 * 1_000_000, 4096 * 1_000_000)
+    postings, scored = engine.cache_limits(1_000_000, total_mb=500)
+    assert (postings + scored, postings) == (500 * 2**20, 500 * 2**20 // 5)
+
+
+def test_the_app_sizes_the_caches_as_configured(tiny_index):
+    from search_app import create_app
+
+    svc = create_app({"INDEX_DIR": str(tiny_index), "TESTING": True, "CACHE_MB": 100}).extensions["vnlex_search"]
+    s = svc.searcher()
+    assert svc.arrays(s)._scored.limit + svc.arrays(s)._postings.limit == 100 * 2**20
 
 
 def _with_phrase(searcher, words: list[str]) -> set[int]:
