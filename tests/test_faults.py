@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import _binhduong_record, shared_path, write_tiny_corpus
+from indexer.index.folders import live_dir
 from indexer.index.lock import IndexLock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,9 +27,11 @@ KILL_SEED = 20  # the kill points are random, but the same on every run
 QUERY = "kế hoạch"
 
 
-def _cli(corpus: Path, index: Path, *, prefix: tuple[str, ...] = (), preexec=None, **popen) -> subprocess.Popen:
+def _cli(corpus: Path, index: Path, *, prefix: tuple[str, ...] = (), preexec=None, jobs: int | None = None,
+         **popen) -> subprocess.Popen:
     # --fresh: every build writes the whole index (a rebuild of unchanged files would write nothing)
-    cmd = [*prefix, sys.executable, "-m", "indexer", "build", "--fresh", "--corpus", str(corpus), "--index", str(index)]
+    cmd = [*prefix, sys.executable, "-m", "indexer", "build", "--fresh", "--corpus", str(corpus), "--index", str(index),
+           *(["-j", str(jobs)] if jobs else [])]
     return subprocess.Popen(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, preexec_fn=preexec, **popen)
 
@@ -129,6 +132,40 @@ def test_kill_9_at_random_points_never_breaks_the_live_index(corpus, live):
     code, out, err = _run(corpus, index)
     assert (code, _debris(index), _complete(index)[1:]) == (0, [], (True, True)), err
     assert len(list(builds.iterdir())) == 2  # the live build and the one before it
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_build_killed_while_reading_leaves_no_process_behind(corpus, tmp_path):
+    # -j 2 forks its segmenting pool and its two writer processes before it reads: kill -9 of the
+    # build alone (not its group) must take them along
+    for cache in tmp_path.glob("*.segcache*"):
+        cache.unlink()
+    proc = _cli(corpus, tmp_path / "index", jobs=2)
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 4 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    children = _children(proc.pid)
+    assert len(children) >= 4, (children, proc.poll())  # 2 segmenting, 2 writers (and a queue feeder or two)
+    proc.kill()
+    proc.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [c for c in children if _alive(c)] == []
+    assert live_dir(tmp_path / "index") is None
 
 
 # Random points mostly land while documents are added (most of a build); the short last steps are hit on

@@ -36,7 +36,7 @@ from indexer.index.entries import TEXT_FIELDS, apply_aliases, cited_entries, doc
 from indexer.index.lock import IndexLock
 from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
 from indexer.index.bulkwrite import BulkWriter
-from indexer.index.parallel import write_parallel
+from indexer.index.parallel import Writers
 from indexer.index.segcache import SegmentCache, make_pool, prime_segmentations
 from indexer.index.spill import EntrySpill, Stub, join_entry, split_entry
 from indexer.text.segment import forget
@@ -115,22 +115,26 @@ def corpus_manifest(files: Iterable[Path]) -> dict[str, dict]:
 
 
 def _write_new_index(new_dir: Path, entries: _Entries, cache: SegmentCache, jobs: int,
-                     progress: Callable[[int], None] | None, pool=None) -> None:
-    """Create the index in ``new_dir``: in one writer, or in ``jobs`` segment writers for large corpora.
+                     progress: Callable[[int], None] | None, pool=None, writers: Writers | None = None) -> None:
+    """Write the index in ``new_dir`` (created, or by ``writers`` already): in one writer, or in
+    ``jobs`` segment writers for large corpora (``writers``, when started ahead).
 
     Either way pyvi runs in ``jobs`` processes, for cache misses only: in the pool, or in the writer
     processes, which read from the cache what ``_SegmentAhead`` put there and segment the rest
-    (the cited-only entries) themselves. ``pool`` is taken over (terminated).
+    (the cited-only entries) themselves. ``pool`` and ``writers`` are taken over (ended).
     """
-    ix = whoosh_index.create_in(str(new_dir), build_schema())
+    ix = (whoosh_index.open_dir(str(new_dir)) if writers is not None
+          else whoosh_index.create_in(str(new_dir), build_schema()))
     pool = pool or make_pool(jobs)
     try:
         if jobs > 1 and len(entries) >= PARALLEL_MIN:
             pool.terminate()
             pool = None
-            write_parallel(str(new_dir), entries.drain(), jobs, progress, bulk=BULK_WRITE, segment_cache=cache.path,
-                           count=len(entries))
+            writers = writers or Writers(str(new_dir), jobs, BULK_WRITE, cache.path)
+            writers.write(entries.drain(), len(entries), progress)  # ends them, whatever happens
             return
+        if writers is not None:  # too few entries to be worth them
+            writers.close()
         if BULK_WRITE:
             _write_bulk(ix, entries.drain(), cache, jobs, pool, progress)
         else:
@@ -356,13 +360,16 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
     index.parent.mkdir(parents=True, exist_ok=True)
     with IndexLock(index):
         cache_path = index.with_name(index.name + ".segcache")
-        pool = ahead = None
+        pool = ahead = writers = None
         if jobs > 1 and _writes_everything(index, fresh):
             pool = make_pool(jobs)
             ahead = _SegmentAhead(cache_path, jobs, pool)
         cache = None
         try:
             with writing(_fresh_dir(index)) as new_dir:
+                if ahead is not None:  # a new index by ``jobs`` writers: forked now, while this process is small
+                    whoosh_index.create_in(str(new_dir), build_schema())
+                    writers = Writers(str(new_dir), jobs, BULK_WRITE, cache_path)
                 (new_dir / SPILL_DIR).mkdir()
                 spill = EntrySpill(new_dir / SPILL_DIR / "entries.pickle")
                 try:
@@ -384,8 +391,8 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
                 cache = SegmentCache(cache_path)
                 if ahead is not None:
                     cache.hits, cache.misses = ahead.hits, ahead.misses
-                written, deleted = _write_build(new_dir, plan, entries, cache, jobs, progress, pool)
-                pool = None  # taken over by the writing
+                written, deleted = _write_build(new_dir, plan, entries, cache, jobs, progress, pool, writers)
+                pool = writers = None  # taken over by the writing
                 shutil.rmtree(new_dir / SPILL_DIR)
                 stats = _stats(len(entries), kinds, report, started, index, cache, written, deleted)
                 _write_sidecars(new_dir, stats, report, corpus, entries.aliases)
@@ -394,6 +401,8 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
         finally:
             if pool is not None:
                 pool.terminate()
+            if writers is not None:
+                writers.close()
             if cache is not None:
                 cache.close()
         _switch(index, final)
@@ -402,15 +411,18 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
 
 
 def _write_build(new_dir: Path, plan, entries: _Entries, cache: SegmentCache, jobs: int,
-                 progress: Callable[[int], None] | None, pool=None) -> tuple[int, int]:
+                 progress: Callable[[int], None] | None, pool=None, writers: Writers | None = None) -> tuple[int, int]:
     """Write ``entries`` into ``new_dir`` (from nothing, or from the live index's files by ``plan``)
-    and verify the count; return (entries written, live entries deleted). ``pool`` is taken over."""
+    and verify the count; return (entries written, live entries deleted). ``pool`` and ``writers``
+    are taken over."""
     if plan is None:
-        _write_new_index(new_dir, entries, cache, jobs, progress, pool)
+        _write_new_index(new_dir, entries, cache, jobs, progress, pool, writers)
         written, deleted = len(entries), 0
     else:
         if pool is not None:
             pool.terminate()
+        if writers is not None:
+            writers.close()
         live, stale, todo = plan
         if progress:
             progress(len(entries) - len(todo))

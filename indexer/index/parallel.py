@@ -32,7 +32,7 @@ from indexer.index.segcache import SegmentCache, die_with_parent, prime_segmenta
 from indexer.text.segment import forget
 from indexer.index.whoosh_internals import commit_segments, finalize_segment, unsafe_segment_writer
 
-__all__ = ["write_parallel", "die_with_parent", "ParallelWriteError"]
+__all__ = ["write_parallel", "Writers", "die_with_parent", "ParallelWriteError"]
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class ParallelWriteError(RuntimeError):
 def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool, segment_cache: str | None) -> None:
     die_with_parent()
     try:
-        cache = SegmentCache(Path(segment_cache)) if segment_cache else None
+        cache = None  # opened with the first batch: the build's own connection has set the file up by then
         ix = whoosh_index.open_dir(index_dir)
         segments: list = []
         if bulk:  # one or more segments (a new one each ``MAX_SEGMENT_POSTINGS``), postings in bulk
@@ -56,6 +56,8 @@ def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool, segment_ca
             writer = unsafe_segment_writer(ix, limitmb=limitmb, **WRITER_OPTIONS)
         done = 0
         while (batch := inbox.get()) is not None:
+            if segment_cache and cache is None:
+                cache = SegmentCache(Path(segment_cache))
             if cache is not None:
                 prime_segmentations((e["text"] for e in batch), cache)
             for entry in batch:
@@ -106,42 +108,63 @@ def _put(inbox, item, stop: threading.Event) -> bool:
     return False
 
 
-def write_parallel(index_dir: str, entries: Iterable[dict], jobs: int,
-                   progress: Callable[[int], None] | None = None, limitmb: int = 48, bulk: bool = False,
-                   segment_cache: Path | None = None, count: int | None = None) -> tuple[int, int]:
-    """Add ``entries`` (``count`` of them: ``len(entries)`` unless given; read once) to the (empty) index at ``index_dir`` with
-    ``jobs`` worker processes, each writing with ``bulkwrite.BulkWriter`` (``bulk``) or Whoosh's
-    ``SegmentWriter`` (pool of ``limitmb``), segmenting from ``segment_cache`` when given. Returns the
-    workers' segmentation cache (hits, misses)."""
-    ctx = multiprocessing.get_context("fork")
-    results = ctx.Queue()
-    inboxes = [ctx.Queue(maxsize=4) for _ in range(jobs)]
-    cache = str(segment_cache) if segment_cache else None
-    workers = [ctx.Process(target=_worker, args=(index_dir, inboxes[k], results, limitmb, bulk, cache), daemon=True)
-               for k in range(jobs)]
-    stop = threading.Event()
-    failed: list[BaseException] = []
-    feeder = threading.Thread(target=_feed, args=(entries, len(entries) if count is None else count, inboxes, stop, failed), daemon=True)
-    gc.freeze()  # what the workers inherit: a collection there must not touch (and copy) it
-    try:
+class Writers:
+    """``jobs`` writer processes, forked now and fed later (``write``, once). A build starts them before
+    it reads the corpus, while it is small: forked later, from a parent holding every entry's stub
+    (~1 GB at 1M entries), each shared a third of that in its memory footprint (PSS), however little of
+    it they touched. ``close()`` ends them (``write`` does, and a failed build must)."""
+
+    def __init__(self, index_dir: str, jobs: int, bulk: bool = False, segment_cache: Path | None = None,
+                 limitmb: int = 48):
+        self.index_dir = index_dir
+        ctx = multiprocessing.get_context("fork")
+        self._results = ctx.Queue()
+        self._inboxes = [ctx.Queue(maxsize=4) for _ in range(jobs)]
+        cache = str(segment_cache) if segment_cache else None
+        self._workers = [ctx.Process(target=_worker, args=(index_dir, inbox, self._results, limitmb, bulk, cache),
+                                     daemon=True) for inbox in self._inboxes]
+        self._stop = threading.Event()
+        gc.freeze()  # what the workers inherit: a collection there must not touch (and copy) it
         try:
-            for w in workers:
+            for w in self._workers:
                 w.start()
         finally:
             gc.unfreeze()
+
+    def write(self, entries: Iterable[dict], count: int | None = None,
+              progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        """Send ``entries`` (``count`` of them: ``len(entries)`` unless given; read once) to the workers,
+        then commit their segments into the index; returns their segmentation cache (hits, misses)."""
+        failed: list[BaseException] = []
+        count = len(entries) if count is None else count
+        feeder = threading.Thread(target=_feed, args=(entries, count, self._inboxes, self._stop, failed), daemon=True)
         feeder.start()
-        segments, counts = _collect(results, workers, progress, failed)
-    finally:
-        stop.set()
-        for w in workers:
+        try:
+            segments, counts = _collect(self._results, self._workers, progress, failed)
+        finally:
+            self.close()
+            feeder.join()
+        _commit_segments(self.index_dir, [s for worker in segments for s in worker])
+        return counts
+
+    def close(self) -> None:
+        self._stop.set()
+        for w in self._workers:
             if w.is_alive():
                 w.terminate()
             w.join()
-        for inbox in inboxes:
+        for inbox in self._inboxes:
             inbox.cancel_join_thread()
-        feeder.join()
-    _commit_segments(index_dir, [s for worker in segments for s in worker])
-    return counts
+
+
+def write_parallel(index_dir: str, entries: Iterable[dict], jobs: int,
+                   progress: Callable[[int], None] | None = None, limitmb: int = 48, bulk: bool = False,
+                   segment_cache: Path | None = None, count: int | None = None) -> tuple[int, int]:
+    """Add ``entries`` (``count`` of them: ``len(entries)`` unless given; read once) to the (empty) index at
+    ``index_dir`` with ``jobs`` worker processes, each writing with ``bulkwrite.BulkWriter`` (``bulk``) or
+    Whoosh's ``SegmentWriter`` (pool of ``limitmb``), segmenting from ``segment_cache`` when given. Returns
+    the workers' segmentation cache (hits, misses)."""
+    return Writers(index_dir, jobs, bulk, segment_cache, limitmb).write(entries, count, progress)
 
 
 def _collect(results, workers, progress, failed: list) -> tuple[list[list], tuple[int, int]]:

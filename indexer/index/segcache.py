@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import signal
 import sqlite3
+import time
 import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -55,9 +56,22 @@ class SegmentCache:
         self.path = path
         # several writer processes may add the segmentations they missed at once: wait for each other
         self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._set_wal()
         self.db.execute("CREATE TABLE IF NOT EXISTS seg (digest BLOB PRIMARY KEY, flags BLOB)")
         self.hits = self.misses = 0
+
+    def _set_wal(self) -> None:
+        """WAL mode, once per file. Asking for it takes a lock that SQLite does not wait for (no busy
+        timeout): two processes opening the file at once retry for a while instead of failing."""
+        for attempt in range(100):
+            try:
+                if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.1)
 
     @_guarded
     def get_many(self, digests: list[bytes]) -> dict[bytes, bytes]:
