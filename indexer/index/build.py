@@ -130,7 +130,9 @@ def _write_new_index(new_dir: Path, entries: _Entries, cache: SegmentCache, jobs
         if jobs > 1 and len(entries) >= PARALLEL_MIN:
             pool.terminate()
             pool = None
-            writers = writers or Writers(str(new_dir), jobs, BULK_WRITE, cache.path)
+            if writers is None:  # forked now: this process's own connection to the cache is closed first
+                cache.close()  # (its counts stay; see build())
+                writers = Writers(str(new_dir), jobs, BULK_WRITE, cache.path)
             writers.write(entries.drain(), len(entries), progress)  # ends them, whatever happens
             return
         if writers is not None:  # too few entries to be worth them
@@ -361,15 +363,17 @@ def build(corpus: list[Path], index: Path, jobs: int = 1,
     with IndexLock(index):
         cache_path = index.with_name(index.name + ".segcache")
         pool = ahead = writers = None
-        if jobs > 1 and _writes_everything(index, fresh):
-            pool = make_pool(jobs)
-            ahead = _SegmentAhead(cache_path, jobs, pool)
         cache = None
         try:
             with writing(_fresh_dir(index)) as new_dir:
-                if ahead is not None:  # a new index by ``jobs`` writers: forked now, while this process is small
+                if jobs > 1 and _writes_everything(index, fresh):
+                    # a new index: the writer processes and the segmenting pool are forked first, while this
+                    # process is small and before it opens the segmentation cache (a child that inherits a
+                    # SQLite connection in use sees its locks held for ever: the cache then never opens there)
                     whoosh_index.create_in(str(new_dir), build_schema())
                     writers = Writers(str(new_dir), jobs, BULK_WRITE, cache_path)
+                    pool = make_pool(jobs)
+                    ahead = _SegmentAhead(cache_path, jobs, pool)
                 (new_dir / SPILL_DIR).mkdir()
                 spill = EntrySpill(new_dir / SPILL_DIR / "entries.pickle")
                 try:
