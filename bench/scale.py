@@ -46,13 +46,14 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
 
 from bench.common import (DATA, PHAPDIEN, PYTHON, RESULTS, ROOT, SEED, VAR, _source_stamp, dir_size_mb, hwm_mb,  # noqa: E402
-                          load_queries, phapdien_records, require, stamped_corpus, tree_memory_mb, write_result)
+                          load_queries, phapdien_records, require, stamped_corpus, tree_memory_mb, without_machine_paths,
+                          write_result)
 
 SIZES = {"62k": None, "250k": 250_000, "500k": 500_000, "1m": 1_000_000}  # None: the existing bench index
 PER_FILE = 1000
@@ -415,6 +416,25 @@ def fits(points: dict) -> dict:
     return out
 
 
+def refresh_builds() -> None:
+    """``results/scale.json`` with each size's kept build figures (a size rebuilt since its queries were
+    measured: the same corpus and writer, so the same index), its query figures as they were."""
+    path = RESULTS / "scale.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    for name, point in result["points"].items():
+        kept = VAR / f"scale-{name}.build.json"
+        if SIZES[name] is not None and kept.exists():
+            point["build"] = json.loads(kept.read_text(encoding="utf-8"))
+            earlier = sorted(VAR.glob(f"scale-{name}-*.build.json"))
+            if earlier:
+                point["earlier_builds"] = [_summary(json.loads(p.read_text(encoding="utf-8"))) for p in earlier]
+    # the header stays the query run's (its command, commit and load); this refresh is said beside it
+    result["builds_refreshed"] = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                  "command": "python bench/scale.py --refresh-builds"}
+    path.write_text(without_machine_paths(json.dumps(result, ensure_ascii=False, indent=1)) + "\n", encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="62k,250k,500k,1m", help="comma-separated, of " + ", ".join(SIZES))
@@ -424,11 +444,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="warm passes; each query keeps its best")
     ap.add_argument("--repeat", type=int, default=2, help="service processes per size (the best warm p95 is kept)")
     ap.add_argument("--profile", action="store_true", help="also profile one more warm pass per size")
+    ap.add_argument("--refresh-builds", action="store_true",
+                    help="put the kept build figures into results/scale.json, keeping its query figures")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child_measure(args.child, args.rounds, args.code, args.profile)
+    if args.refresh_builds:
+        return refresh_builds()
     names = [n for n in args.sizes.split(",") if n]
     builds = {}
     for name in names:
