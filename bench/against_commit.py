@@ -6,6 +6,9 @@ code has one), times one first pass of the 200 speed queries, then keeps each qu
 passes. Runs alternate between the two trees (``--runs`` each), so drifting load hits both alike.
 
     python bench/against_commit.py 47d3a46 [--index var/bench/index] [--runs 2]
+
+On another index than the bench's (``--index var/bench/index-250k``) the result goes to
+``results/against_commit-<index folder name>.json``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
 
 from bench.build import paths_for  # noqa: E402
-from bench.common import PYTHON, ROOT, VAR, result_path, speed_query_file, write_result  # noqa: E402
+from bench.common import PYTHON, RESULTS, ROOT, VAR, result_path, speed_query_file, write_result  # noqa: E402
 
 CHILD = '''
 import json, os, sys, time
@@ -77,7 +80,8 @@ def main() -> None:
                                "first_pass": [pct(got["first"], 50), pct(got["first"], 95)],
                                "warm": [pct(got["warm"], 50), pct(got["warm"], 95)]})
             print(name, runs[name][-1], flush=True)
-    write_result(result_path("against_commit", None, None),
+    default = args.index.resolve() == paths_for(None)[1].resolve()  # another index: a result file of its own
+    write_result(result_path("against_commit", None, None) if default else RESULTS / f"against_commit-{args.index.name}.json",
                  {"commit": args.commit, "index": str(args.index), "queries": str(queries.relative_to(ROOT)),
                   "runs": runs, "unit": "ms, p50 and p95"})
 
