@@ -567,24 +567,22 @@ class Evaluator:
                 held &= h
                 score[h] += s[h]
         else:
-            got = self._eval(q)
-            if got is None:
-                return np.zeros(len(cand), bool), np.zeros(len(cand))
-            held, score = Hits(cand, np.zeros(len(cand)))._lookup(got, self.a.size)
-            full = np.zeros(len(cand))
-            full[held] = score
-            return held, full
+            return self._held_at(self._eval(q), cand)
         score[~held] = 0.0
         return held, (score * q.boost if q.boost != 1 else score)
 
     def _base_at(self, fieldname: str, text: str, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(held, unboosted score) of one term at the entries ``cand``."""
-        got = self._base(fieldname, text)
-        if got is None or not len(cand):
-            return np.zeros(len(cand), bool), np.zeros(len(cand))
-        at = np.minimum(np.searchsorted(got.ids, cand), len(got.ids) - 1)
-        held = got.ids[at] == cand
-        return held, np.where(held, got.score[at], 0.0)
+        """(held, unboosted score) of one term at the entries ``cand`` (the request's own scored term)."""
+        return self._held_at(self._base(fieldname, text), cand)
+
+    def _held_at(self, got: "Hits | None", cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(held, score: 0 where not held) of the entries ``cand`` in ``got``."""
+        score = np.zeros(len(cand))
+        if got is None:
+            return np.zeros(len(cand), bool), score
+        held, theirs = lookup(cand, got, self.a.size)
+        score[held] = theirs
+        return held, score
 
     def _andnot(self, q: Q.AndNot):
         positive = self._eval(q.a)

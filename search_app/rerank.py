@@ -165,12 +165,7 @@ def _term_at(ev: Evaluator, fieldname: str, text: str, top: np.ndarray):
     (deleted entries included, which ``top`` never holds), so no posting is read again and no array
     over the index is made."""
     got = ev._base(fieldname, text)
-    if got is None:
-        return np.zeros(len(top), bool), np.zeros(len(top)), 0
-    ids = got.ids
-    at = np.minimum(np.searchsorted(ids, top), len(ids) - 1)
-    held = ids[at] == top
-    return held, np.where(held, got.score[at], 0.0), len(ids)
+    return (*ev._base_at(fieldname, text, top), 0 if got is None else len(got.ids))
 
 
 def _clause_arrays(ev: Evaluator, q, top: np.ndarray, seen: dict) -> tuple[np.ndarray, np.ndarray, float]:
