@@ -17,14 +17,14 @@ import hashlib
 import json
 import logging
 import queue
-import threading
 import shutil
+import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index

@@ -27,9 +27,9 @@ from typing import Iterator
 
 from whoosh import index as whoosh_index
 
-from indexer.index.segcache import SegmentCacheError
 from indexer.index import postarrays
 from indexer.index.schema import INFO_FILE
+from indexer.index.segcache import SegmentCacheError
 
 __all__ = ["WriteError", "builds_dir", "live_dir", "fresh_dir", "link_index", "switch", "writing",
            "REPORT_FILE", "MANIFEST_FILE", "KEEP_BUILDS", "DEFAULT_INDEX", "os_reason", "NO_ROOM"]

@@ -14,7 +14,6 @@ import logging
 import multiprocessing
 import signal
 import sqlite3
-import time
 import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -56,22 +55,9 @@ class SegmentCache:
         self.path = path
         # several writer processes may add the segmentations they missed at once: wait for each other
         self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60)
-        self._set_wal()
+        self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS seg (digest BLOB PRIMARY KEY, flags BLOB)")
         self.hits = self.misses = 0
-
-    def _set_wal(self) -> None:
-        """WAL mode, once per file. Asking for it takes a lock that SQLite does not wait for (no busy
-        timeout): two processes opening the file at once retry for a while instead of failing."""
-        for attempt in range(100):
-            try:
-                if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    self.db.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 99:
-                    raise
-                time.sleep(0.1)
 
     @_guarded
     def get_many(self, digests: list[bytes]) -> dict[bytes, bytes]:
@@ -81,6 +67,16 @@ class SegmentCache:
             marks = ",".join("?" * len(chunk))
             for digest, blob in self.db.execute(f"SELECT digest, flags FROM seg WHERE digest IN ({marks})", chunk):
                 found[digest] = zlib.decompress(blob)
+        return found
+
+    @_guarded
+    def known(self, digests: list[bytes]) -> set[bytes]:
+        """Which of ``digests`` the cache holds (their flags not read)."""
+        found: set[bytes] = set()
+        for i in range(0, len(digests), 500):
+            chunk = digests[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(d for (d,) in self.db.execute(f"SELECT digest FROM seg WHERE digest IN ({marks})", chunk))
         return found
 
     @_guarded
@@ -109,7 +105,7 @@ def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int
     (``keep``; else only make sure the cache has it)."""
     texts = list(dict.fromkeys(normalize(t) for t in raw_texts if t))
     digests = [_digest(t) for t in texts]
-    known = cache.get_many(digests)
+    known = cache.get_many(digests) if keep else cache.known(digests)  # a dict, or only which ones
     cache.hits += len(known)
     todo = [(t, d) for t, d in zip(texts, digests) if d not in known]
     cache.misses += len(todo)
