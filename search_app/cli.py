@@ -82,7 +82,8 @@ def serve(index: str, host: str, port: int, threads: int, cache_mb: int | None, 
                                asyncore_use_poll=True)  # poll(), not select(): no limit of 1024 open files
     except OSError as exc:
         raise click.ClickException(_bind_error(exc, host, port)) from None
-    click.echo(f"serving {index} on http://{host}:{port}/ with {threads} threads")
+    caches = f"{cache_mb} MB of caches" if cache_mb else "caches in proportion to the index"
+    click.echo(f"serving {index} on http://{host}:{port}/ with {threads} threads, {caches}")
     try:
         server.run()
     except KeyboardInterrupt:

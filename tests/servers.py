@@ -54,17 +54,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index: Path, log: Path, *, use_env: bool = False, threads: int = 4):
+def serving(index: Path, log: Path, *, use_env: bool = False, threads: int = 4, cache_mb: int | None = None):
     """Run ``python -m search_app serve`` over ``index`` on a free loopback port until the block ends."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VNLEX_")}
     env.update(PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
     cmd = [sys.executable, "-m", "search_app", "serve"]
     settings = {"index": str(index), "host": "127.0.0.1", "port": str(port), "threads": str(threads)}
+    if cache_mb is not None:
+        settings["cache_mb"] = str(cache_mb)
     if use_env:
         env.update({f"VNLEX_{k.upper()}_DIR" if k == "index" else f"VNLEX_{k.upper()}": v for k, v in settings.items()})
     else:
-        cmd += [arg for k, v in settings.items() for arg in (f"--{k}", v)]
+        cmd += [arg for k, v in settings.items() for arg in (f"--{k.replace('_', '-')}", v)]
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(port, proc, log)

@@ -22,12 +22,14 @@ sys.path.insert(0, str(REPO))
 
 from bench.threads import ThreadGroup  # noqa: E402  (the load clients' start/stop, shared with bench/)
 from tests.servers import READY_SECONDS, Server, serving  # noqa: E402
+from search_app.params import parse_params  # noqa: E402
+from search_app.search import SearchService  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def server(tiny_index, tmp_path_factory):
     """One server over the shared ``tiny_index``, configured through ``VNLEX_*`` variables only."""
-    with serving(tiny_index, tmp_path_factory.mktemp("serve") / "server.log", use_env=True) as s:
+    with serving(tiny_index, tmp_path_factory.mktemp("serve") / "server.log", use_env=True, cache_mb=100) as s:
         yield s
 
 
@@ -45,7 +47,13 @@ def test_healthz_reports_the_live_index_its_size_and_age(server, tiny_index):
 
 
 def test_startup_line_names_the_settings_taken_from_the_environment(server, tiny_index):
-    assert f"serving {tiny_index} on http://127.0.0.1:{server.port}/ with 4 threads\n" in server.log_text()
+    assert (f"serving {tiny_index} on http://127.0.0.1:{server.port}/ with 4 threads, 100 MB of caches\n"
+            in server.log_text())
+    svc = SearchService(tiny_index)
+    expected = svc.search(parse_params({"q": "chỉ thị"})).total
+    svc.close()
+    assert expected > 0
+    assert server.json(f"/api/search?q={quote('chỉ thị')}")["total"] == expected
 
 
 def _log_lines(server: Server, needle: str) -> list[str]:

@@ -158,7 +158,7 @@ def test_serving_survives_35_updates_builds_and_deletions_under_load(tmp_path):
     out = _indexer("build", "--corpus", str(corpus), "--index", str(index))
     base = int(re.search(r"^built .*: (\d+) entries", out, re.MULTILINE).group(1))
     changes: list[tuple[str, float, float, dict[str, int]]] = []  # (step, started, settled at, expected)
-    with serving(index, tmp_path / "server.log", threads=4) as server, Clients(server) as clients:
+    with serving(index, tmp_path / "server.log", threads=4, cache_mb=64) as server, Clients(server) as clients:
         deadline = time.monotonic() + READY_SECONDS
         while len(clients.answers) < 40:  # past the first, cold requests
             assert time.monotonic() < deadline and not clients.errors, clients.errors[:5]
