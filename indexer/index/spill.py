@@ -65,9 +65,6 @@ class _Slotted:
     def get(self, key: str, default=None):
         return getattr(self, key, default)
 
-    def fields(self) -> dict:
-        return {key: getattr(self, key) for key in self.__slots__ if hasattr(self, key)}
-
 
 class CiteStub(_Slotted):
     """A citation's ``CITE_FIELDS``."""
