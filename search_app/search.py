@@ -27,6 +27,7 @@ from search_app.query import MAX_TERMS
 from search_app.rerank import applies, rerank
 from search_app.searchers import EngineCheckError, NoIndexError, Searchers, recovering
 from search_app.snippets import query_terms, snippet
+from search_app.spelling import Spelling
 from search_app.understand import LAW_HEADS, MAX_LAW_NAME_WORDS, QueryPlan, law_words, plan_query
 
 __all__ = ["SearchService", "SearchResponse", "NoIndexError", "EngineCheckError"]
@@ -312,6 +313,12 @@ class SearchService(Searchers, EntryPages):
             self._info = cached
         return cached[1]
 
+    @staticmethod
+    def _spelling(s, a: IndexArrays, accented: bool) -> Spelling:
+        """The words suggestions are made of, read once per index version."""
+        make = Spelling.accented if accented else Spelling.folded
+        return a.once(f"spelling:{accented}", lambda: make(a.folded_terms(s, "text_f")))
+
     def suggest(self, s, parsed) -> str:
         """A close spelling of the query that does find something ("Có phải bạn muốn tìm")."""
         text = " ".join(parsed.groups)
@@ -321,16 +328,24 @@ class SearchService(Searchers, EntryPages):
         if len(words) > MAX_SUGGEST_WORDS or any(len(w) > MAX_SUGGEST_LETTERS for w in words):
             return ""
         field = "text" if parsed.accented else "text_f"
-        corrector = s.corrector("text")  # unaccented words are corrected among the spellings, then folded
         arrays = self.arrays(s)
+        spelling = self._spelling(s, arrays, parsed.accented)  # unaccented words among the folded words
+        reader = s.reader()
         fixed, changed = [], False
-        for word in words:
+        for i, word in enumerate(words):
             probe = word.lower() if parsed.accented else fold(word)
             if arrays.doc_frequency(s, field, probe):
                 fixed.append(word)
                 continue
-            options = corrector.suggest(probe, limit=1, maxdist=1) or corrector.suggest(probe, limit=1, maxdist=2)
-            options = options if parsed.accented else [fold(o) for o in options]
+            neighbours = [fold(w) for w in fixed[-1:]], [fold(w) for w in words[i + 1:i + 2]]
+
+            def rank(option: str) -> tuple:  # beside the other words most often, then the most used
+                folded = fold(option)
+                pairs = [f"{n} {folded}" for n in neighbours[0]] + [f"{folded} {n}" for n in neighbours[1]]
+                return (-sum(reader.doc_frequency("text_b", p) for p in pairs),
+                        -sum(reader.frequency("text", t) for t in spelling.forms(option)), option)
+
+            options = sorted(spelling.nearest(probe), key=rank)
             fixed.append(options[0] if options else word)
             changed |= bool(options)
         if not changed:
