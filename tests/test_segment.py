@@ -78,3 +78,30 @@ def test_same_words_as_pyvi_on_real_text():
                 assert segment_text(text[s:e]) == ViTokenizer.ViTokenizer.tokenize(text[s:e])
                 checked += 1
     assert checked > 500
+
+
+def test_fast_features_score_every_label_as_pyvis_dicts():
+    # The build feeds CRFsuite attribute strings (segment._features) instead of pyvi's feature dicts:
+    # same labels and the same probability to the last bit, on gazette text (headings in capitals,
+    # numbers, dates) and phapdien articles.
+    from indexer.text.segment import _features, _tokenizer
+
+    tok = _tokenizer()
+    tagger = tok.model.tagger_
+    texts = [clean(seed_path().read_text(encoding="utf-8"))]
+    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts += [clean(json.loads(line)["full_text"][:20_000]) for _, line in zip(range(3), f)]
+    with gzip.open(shared_path("phapdien_articles/phapdien_articles.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts += [clean(json.loads(line)["text"]) for i, line in zip(range(3000), f) if i % 30 == 0]
+    checked = capitals = 0
+    for text in texts:
+        for s, e in sentences(text):
+            sylls = [w for w, _, _ in syllables(text[s:e])][:200]
+            if not sylls:
+                continue
+            labels = tagger.tag(tok.sent2features(sylls, False))
+            p = tagger.probability(labels)
+            assert (tagger.tag(_features(sylls)), tagger.probability(labels)) == (labels, p)
+            checked += 1
+            capitals += any(w.isupper() and len(w) > 1 for w in sylls)
+    assert checked > 1000 and capitals > 100

@@ -86,9 +86,61 @@ def _joins(prev: str, cur: str, label: str) -> bool:
             and not (cur[0].istitle() and not prev[0].istitle()))
 
 
-def _label(sylls: list[str]) -> list[str]:
+# What pyvi's ``word2features`` says of one syllable, as CRFsuite attribute strings: its lowercase
+# at each position of the window, and its case flags. Remembered by syllable (a corpus has few).
+_ATTRS_MAX = 200_000
+_attrs: dict[str, tuple[list[str], list[str], list[str], str]] = {}
+
+
+def _syllable_attrs(word: str) -> tuple[list[str], list[str], list[str], str]:
+    got = _attrs.get(word)
+    if got is None:
+        low, title, upper = word.lower(), word.istitle(), word.isupper()
+        own = ["bias", "word.lower():" + low]
+        own += ["word.isupper()"] * upper + ["word.istitle()"] * title + ["word.isdigit()"] * word.isdigit()
+        before = ["-1:word.lower():" + low] + ["-1:word.istitle()"] * title + ["-1:word.isupper()"] * upper
+        after = ["+1:word.lower():" + low] + ["+1:word.istitle()"] * title + ["+1:word.isupper()"] * upper
+        if len(_attrs) >= _ATTRS_MAX:
+            _attrs.clear()
+        got = _attrs[word] = (own, before, after, low)
+    return got
+
+
+def _features(sylls: list[str]) -> list[list[str]]:
+    """pyvi's ``sent2features(sylls)`` as CRFsuite reads it, computed once per syllable and pair.
+
+    CRFsuite turns ``{"name": "value"}`` into the attribute ``name:value`` weighing 1, and
+    ``{"name": True/False}`` into ``name`` weighing 1/0; an attribute weighing 0 adds nothing. So
+    the true flags and the ``name:value`` strings, in pyvi's order, score every label exactly as
+    pyvi's dicts do (``tests/test_segment.py`` compares the labels on real text).
+    """
     tok = _tokenizer()
-    return tok.model.predict_single(tok.sent2features(sylls, False))
+    bi, tri = tok.bi_grams, tok.tri_grams
+    attrs = [_syllable_attrs(w) for w in sylls]
+    low = [a[3] for a in attrs]
+    pair = [f"{a} {b}" in bi for a, b in zip(low, low[1:])]  # pair[i]: syllables i and i+1
+    triple = [f"{a} {b} {c}" in tri for a, b, c in zip(low, low[1:], low[2:])]  # triple[i]: i, i+1, i+2
+    n, out = len(sylls), []
+    for i in range(n):
+        f = list(attrs[i][0])
+        if i > 0:
+            f += attrs[i - 1][1]
+            if pair[i - 1]:
+                f.append("-1:word.bi_gram()")
+            if i > 1 and triple[i - 2]:
+                f.append("-2:word.tri_gram()")
+        if i < n - 1:
+            f += attrs[i + 1][2]
+            if pair[i]:
+                f.append("+1:word.bi_gram()")
+            if i < n - 2 and triple[i]:
+                f.append("+2:word.tri_gram()")
+        out.append(f)
+    return out
+
+
+def _label(sylls: list[str]) -> list[str]:
+    return _tokenizer().model.tagger_.tag(_features(sylls))
 
 
 def join_flags(text: str) -> bytes:
