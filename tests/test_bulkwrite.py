@@ -222,14 +222,14 @@ def test_a_failure_segmenting_ahead_fails_the_build_and_leaves_the_index_alone(t
 
     from indexer.index.segcache import SegmentCacheError
 
-    real = build_module.prime_segmentations
+    real = build_module.segment_batches
 
     def disk_full(*args, **kwargs):  # only in the build's segmenting thread: the rest would succeed
         if threading.current_thread() is threading.main_thread():
             return real(*args, **kwargs)
         raise SegmentCacheError("segmentation cache failed (disk full, in this test)")
 
-    monkeypatch.setattr(build_module, "prime_segmentations", disk_full)
+    monkeypatch.setattr(build_module, "segment_batches", disk_full)
     with pytest.raises(SegmentCacheError, match="disk full"):
         build([tiny_corpus], tmp_path / "index", jobs=2, fresh=True)
     assert live_dir(tmp_path / "index") is None

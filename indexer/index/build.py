@@ -37,7 +37,7 @@ from indexer.index.lock import IndexLock
 from indexer.index.schema import INFO_FILE, SCHEMA_VERSION, WRITER_OPTIONS, build_schema, built_schema_version
 from indexer.index.bulkwrite import BulkWriter
 from indexer.index.parallel import Writers
-from indexer.index.segcache import SegmentCache, make_pool, prime_segmentations
+from indexer.index.segcache import SegmentCache, make_pool, prime_segmentations, segment_batches
 from indexer.index.spill import EntrySpill, Stub, join_entry, split_entry
 from indexer.text.segment import forget
 
@@ -225,7 +225,7 @@ class _SegmentAhead:
     """pyvi over the texts of entries as the build makes them, in the segmenting pool, while the parent
     goes on extracting citations (one core) for the rest: the pool's processes would wait otherwise.
 
-    A thread of the parent feeds ``prime_segmentations`` batch by batch with its own connection to the
+    A thread of the parent feeds ``segment_batches`` batch by batch with its own connection to the
     segmentation cache (SQLite connections stay in their thread), which is where the results go (the
     writers read them from there); ``finish()`` waits for it and raises
     what it raised. Used for builds that write every entry (the segmentations would be wasted when
@@ -251,9 +251,7 @@ class _SegmentAhead:
         cache = None
         try:
             cache = SegmentCache(cache_path)
-            while (batch := self._queue.get()) is not None:
-                if self.error is None and not self._discard:  # else drain the queue without work
-                    prime_segmentations(batch, cache, jobs, pool, keep=False)
+            segment_batches(self._batches(), cache, jobs, pool)
         except BaseException as exc:  # noqa: BLE001 - raised again by finish()
             self.error = exc
             while self._queue.get() is not None:
@@ -262,6 +260,11 @@ class _SegmentAhead:
             if cache is not None:
                 self.hits, self.misses = cache.hits, cache.misses
                 cache.close()
+
+    def _batches(self) -> Iterator[list[str]]:
+        while (batch := self._queue.get()) is not None:
+            if not self._discard:  # else drain the queue without work
+                yield batch
 
     def finish(self, discard: bool = False) -> None:
         """Wait for every text added to be segmented and primed (idempotent); ``discard``: for the

@@ -21,7 +21,8 @@ from typing import Iterable, Iterator
 from indexer.text.normalize import normalize
 from indexer.text.segment import join_flags, prime
 
-__all__ = ["SegmentCache", "SegmentCacheError", "prime_segmentations", "make_pool", "die_with_parent"]
+__all__ = ["SegmentCache", "SegmentCacheError", "prime_segmentations", "segment_batches", "make_pool",
+           "die_with_parent"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -116,6 +117,37 @@ def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int
     known.update(fresh)
     for text, digest in zip(texts, digests):
         prime(text, known[digest])
+
+
+def segment_batches(batches: Iterable[list[str]], cache: SegmentCache, jobs: int = 1, pool=None) -> None:
+    """``prime_segmentations(batch, keep=False)`` for each of ``batches`` (an endless stream while a
+    build reads), pipelined: a batch is in the pool while the previous one's results are compressed
+    and stored and the next one is normalized and looked up, so the pool's processes do not wait at
+    the end of each batch."""
+    pending = None
+    for raw in batches:
+        texts = list(dict.fromkeys(normalize(t) for t in raw if t))
+        digests = [_digest(t) for t in texts]
+        known = cache.known(digests)
+        cache.hits += len(known)
+        todo = [(t, d) for t, d in zip(texts, digests) if d not in known]
+        cache.misses += len(todo)
+        started = _start([t for t, _ in todo], jobs, pool)
+        if pending is not None:
+            _store(cache, *pending)
+        pending = ([d for _, d in todo], started)
+    if pending is not None:
+        _store(cache, *pending)
+
+
+def _start(texts: list[str], jobs: int, pool):
+    if pool is None or len(texts) < 8:
+        return [_flags(t) for t in texts]
+    return pool.map_async(_flags, texts, chunksize=max(1, min(64, len(texts) // (jobs * 4) or 1)))
+
+
+def _store(cache: SegmentCache, digests: list[bytes], started) -> None:
+    cache.put_many(zip(digests, started if isinstance(started, list) else started.get()))
 
 
 def die_with_parent() -> None:
