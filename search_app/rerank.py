@@ -30,7 +30,7 @@ import numpy as np
 from whoosh import query as Q
 
 from indexer.text.normalize import fold
-from search_app.engine import PAIR_FIELD, Evaluator
+from search_app.engine import PAIR_FIELD, Evaluator, kth_largest
 from search_app.query import is_short
 from search_app.understand import QueryPlan
 
@@ -144,7 +144,7 @@ def candidates(docs: np.ndarray, score: np.ndarray, depth: int = DEPTH) -> np.nd
     (as the service pages them)."""
     got = score[docs]
     if len(docs) > depth:  # every entry scoring at least the depth-th best (ties of the last place too)
-        keep = got >= np.partition(got, len(got) - depth)[len(got) - depth]
+        keep = got >= kth_largest(got, depth)
         docs, got = docs[keep], got[keep]
     return docs[np.lexsort((docs, -got))][:depth]
 

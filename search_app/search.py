@@ -19,7 +19,7 @@ from whoosh import query as Q
 from indexer.index.entries import LAW_TYPES
 from indexer.index.schema import INFO_FILE
 from indexer.text.normalize import fold
-from search_app.engine import Evaluator, Hits, IndexArrays
+from search_app.engine import Evaluator, Hits, IndexArrays, kth_largest
 from search_app.entry_pages import EntryPages, iso
 from search_app.fields import BY_PARAM, FACETS
 from search_app.params import ParamError, SearchParams
@@ -274,9 +274,7 @@ class SearchService(Searchers, EntryPages):
         else:
             key = -score
             if len(docs) > need:  # only the best ``need`` need sorting
-                cut = np.argpartition(key, need - 1)[:need]
-                threshold = key[cut].max()
-                at = np.flatnonzero(key <= threshold)  # every tie of the last place, for index order
+                at = np.flatnonzero(score >= kth_largest(score, need))  # every tie of the last place too
             order = at[np.lexsort((docs[at], key[at]))]
         return order[(params.page - 1) * params.per_page:need].tolist()
 

@@ -259,3 +259,24 @@ def test_a_term_and_a_pair_of_terms_score_exactly_as_whoosh(ev, searcher, q):
     expected = _whoosh(searcher, q)
     got = ev.run(q)
     assert expected and {d: float(got.score[d]) for d in np.flatnonzero(got.match).tolist()} == expected
+
+
+def _shapes(n: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    return {
+        "random": rng.random(n),
+        "rising": np.arange(n, dtype=float),          # the strided sample sees only small values at its start
+        "falling": np.arange(n, 0, -1, dtype=float),
+        "all tied": np.full(n, 2.5),
+        "three values": rng.integers(0, 3, n).astype(float),
+        "one outlier": np.r_[np.zeros(n - 1), 9.0],
+        "BM25-like": np.round(rng.gamma(2.0, 1.5, n), 2),  # many ties at every rank
+    }
+
+
+@pytest.mark.parametrize("shape", list(_shapes(10)))
+@pytest.mark.parametrize("n, k", [(10, 1), (10, 10), (engine.KTH_SAMPLE_FROM, 10), (200_003, 1), (200_003, 10),
+                                  (200_003, 100), (200_003, 3_000)])
+def test_kth_largest_is_what_a_full_partition_says(shape, n, k):
+    values = _shapes(n)[shape]
+    assert engine.kth_largest(values, k) == np.partition(values, n - k)[n - k]
