@@ -194,6 +194,8 @@ class Searchers:
             try:
                 with whoosh_index.open_dir(folder).searcher() as s:
                     done = arrays.warm(s, self._stopping)
+                    if not (self._stopping.is_set() or arrays.retired.is_set()):
+                        self._warm_more(s, arrays)
                 log.info("warmed %s: %d common terms scored in %.1f s", folder, done, time.monotonic() - started)
             except Exception as exc:  # noqa: BLE001 - e.g. the folder was deleted: the version is gone anyway
                 log.info("warm-up of %s stopped: %s: %s", folder, type(exc).__name__, exc)
@@ -203,6 +205,9 @@ class Searchers:
             threading.Thread(target=work, name="vnlex-warm-up", daemon=True).start()
         else:
             arrays.warmed.set()
+
+    def _warm_more(self, s, arrays: IndexArrays) -> None:
+        """What else a new index version should have ready before its first visitor (a subclass's)."""
 
     def _check_engine(self, s, key: tuple) -> None:
         """Refuse to serve an index whose postings the engine's bulk decoder reads differently from

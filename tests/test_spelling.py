@@ -5,6 +5,7 @@ import json
 import pytest
 
 from indexer.index.build import build
+from search_app import searchers
 from search_app.params import parse_params
 from search_app.search import SearchService
 from search_app.spelling import Spelling
@@ -56,3 +57,36 @@ def seed_service(tmp_path_factory):
 ])
 def test_suggestion_follows_the_neighbouring_words(seed_service, q, suggestion):
     assert seed_service.search(parse_params({"q": q})).suggestion == suggestion
+
+
+def test_word_lists_are_ready_before_the_first_typo(tmp_path, monkeypatch):
+    # read at start-up (warm_up) and, for a version built while serving, by its background warm-up:
+    # the first visitor who mistypes a word does not wait for them (~1 s at 1M entries)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    record = {"id": "seed", "kind": "article", "title": "Hội Chữ thập đỏ",
+              "body": seed_path().read_text(encoding="utf-8"), "date": "2023-04-22"}
+    (corpus / "r.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    build([corpus], tmp_path / "index")
+    svc = SearchService(tmp_path / "index")
+    svc.warm_up(wait=60)
+    made: list[int] = []
+    real_init = Spelling.__init__
+
+    def counted(self, spellings):
+        made.append(len(spellings))
+        real_init(self, spellings)
+
+    monkeypatch.setattr(Spelling, "__init__", counted)
+    assert (svc.search(parse_params({"q": "chu thap dox"})).suggestion, made) == ("chu thap do", [])
+
+    record["id"] = "seed-2"  # a new version: served at once, its word lists made in the background
+    (corpus / "s.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    build([corpus], tmp_path / "index")
+    monkeypatch.setattr(searchers, "REFRESH_EVERY", 0.0)  # look at the index link on this request
+    assert svc.search(parse_params({"q": "thập đỏ"})).results[1]["id"] == "seed-2"
+    s = svc.searcher()
+    assert svc.arrays(s).warmed.wait(60)
+    assert len(made) == 2  # accented and folded, by the warm-up
+    made.clear()
+    assert (svc.search(parse_params({"q": "chữ thập đỏo"})).suggestion, made) == ("chữ thập đỏ", [])
