@@ -280,3 +280,15 @@ def _shapes(n: int) -> dict[str, np.ndarray]:
 def test_kth_largest_is_what_a_full_partition_says(shape, n, k):
     values = _shapes(n)[shape]
     assert engine.kth_largest(values, k) == np.partition(values, n - k)[n - k]
+
+
+@pytest.mark.parametrize("size", [100, 100_000])  # dense (one array over the index) and sorted paths
+def test_entries_scored_zero_are_still_held(size):
+    # the dense paths read "held" from positive scores; a part scored 0 (or below) must not vanish
+    evens, threes = np.arange(0, 100, 2), np.arange(0, 100, 3)
+    zero, one = Hits(evens, np.zeros(len(evens))), Hits(threes, np.ones(len(threes)))
+    both = np.union1d(evens, threes)
+    got = union([zero, one], size)
+    assert (got.ids.tolist(), got.score.tolist()) == (both.tolist(), [float(i % 3 == 0) for i in both])
+    found, theirs = engine.lookup(np.arange(100), zero, size)
+    assert (np.flatnonzero(found).tolist(), theirs.tolist()) == (evens.tolist(), [0.0] * len(evens))
