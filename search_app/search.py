@@ -126,8 +126,20 @@ class SearchService(Searchers, EntryPages):
 
     @staticmethod
     def facet_counts(a: IndexArrays, docs: np.ndarray) -> dict[str, dict[str, int]]:
-        """Each facet's counts over the entries ``docs``, read as its ``fields.Facet`` says (keyed by index field)."""
-        return {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
+        """Each facet's counts over the (live) entries ``docs``, read as its ``fields.Facet`` says (keyed
+        by index field). When they are most of the index, the entries left out are counted and taken
+        from the index's own counts (read once per version): fewer to gather and count."""
+        if len(docs) * 2 <= a.size:
+            return {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
+        whole = a.once("facet_totals", lambda: {f.field: np.bincount(a.facets[f.field][0][a.live],
+                                                                      minlength=len(a.facets[f.field][1]))
+                                                for f in FACETS})
+        rest = a.live.copy()
+        rest[docs] = False
+        return {f.field: f.counts(*a.facets[f.field], None,
+                                  per_label=whole[f.field] - np.bincount(a.facets[f.field][0][rest],
+                                                                         minlength=len(a.facets[f.field][1])))
+                for f in FACETS}
 
     def plan(self, s, text: str) -> QueryPlan:
         """What ``text`` asks of the index ``s`` reads (numbers checked against it)."""

@@ -1,7 +1,9 @@
 """SearchService on small real-text indexes: diacritics ranking, suggestions, refresh after a rebuild."""
 
 import json
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.index.build import build
@@ -183,3 +185,22 @@ def test_abbreviation_and_long_form_find_the_same_entries(demo, short, long):
     a, b = _search(demo, short, per_page="50"), _search(demo, long, per_page="50")
     assert a.total == b.total > 0
     assert {r["id"] for r in a.results} == {r["id"] for r in b.results}
+
+
+def test_facets_of_most_of_the_index_are_counted_from_what_is_left_out(tmp_path):
+    # a query matching most entries: its counts are the index's minus those of the entries it misses,
+    # the same as counting its own entries (the demonstration corpus: joined fields, agencies, years)
+    from search_app.fields import FACETS
+
+    build([Path(__file__).resolve().parent.parent / "corpus"], tmp_path / "index")
+    svc = SearchService(tmp_path / "index")
+    a = svc.arrays(svc.searcher())
+    live = np.flatnonzero(a.live)
+    rng = np.random.default_rng(7)
+    sets = {"all": live, "all but one": live[1:], "just over half": live[:len(live) // 2 + 1],
+            "70% at random": np.sort(rng.choice(live, int(len(live) * 0.7), replace=False))}
+    assert min(len(docs) for docs in sets.values()) * 2 > a.size
+    for name, docs in sets.items():
+        expected = {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
+        assert svc.facet_counts(a, docs) == expected, name
+    assert any("; " in label for label in a.facets["field"][1])  # a joined label is among them
