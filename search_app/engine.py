@@ -334,11 +334,10 @@ class IndexArrays:
         ``fieldname``; cached, shared."""
         return self._postings.get_or_make((fieldname, text), lambda: self._read(searcher, fieldname, text))
 
-    def term_hits(self, searcher, key: tuple, compute):
-        """``compute(key)``: a term's scored entries (``key``: field and text, and its boost when it
-        has one), fixed for one index version, kept in a bounded cache beside the postings, so a
-        common term is scored once, not per query."""
-        return self._scored.get_or_make(key, lambda: compute(key))
+    def term_hits(self, searcher, fieldname: str, text: str, compute):
+        """``compute(fieldname, text)`` (a term's scored entries: fixed for one index version), kept
+        in a bounded cache beside the postings, so a common term is scored once, not per query."""
+        return self._scored.get_or_make((fieldname, text), lambda: compute(fieldname, text))
 
     def warm(self, searcher, stop: threading.Event | None = None) -> int:
         """Read and score the longest posting lists of the fields queries read, longest first, until
@@ -466,26 +465,14 @@ class Evaluator:
         raise TypeError(f"cannot evaluate {type(q).__name__}")
 
     def _term(self, q: Q.Term):
-        if q.boost == 1:
-            return self._base(q.fieldname, q.text)
-        key = (q.fieldname, q.text, q.boost)  # a query's weights are few: its boosted lists are kept too
-        if key not in self._terms:
-            self._terms[key] = self.a.term_hits(self.s, key, lambda *_: self._boosted(q.fieldname, q.text, q.boost))
-        return self._terms[key]
-
-    def _boosted(self, fieldname: str, text: str, boost: float):
-        got = self._base(fieldname, text)
-        if got is None:
-            return None
-        got = got.boosted(boost)
-        got.score.flags.writeable = False
-        return got
+        got = self._base(q.fieldname, q.text)
+        return None if got is None else got.boosted(q.boost)
 
     def _base(self, fieldname: str, text: str):
         """The Hits of one term, unboosted, computed once per request (and kept per index version)."""
         key = (fieldname, text)
         if key not in self._terms:
-            self._terms[key] = self.a.term_hits(self.s, key, lambda _: self._compute(fieldname, text))
+            self._terms[key] = self.a.term_hits(self.s, fieldname, text, self._compute)
         return self._terms[key]
 
     def _compute(self, fieldname: str, text: str):

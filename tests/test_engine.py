@@ -292,16 +292,3 @@ def test_entries_scored_zero_are_still_held(size):
     assert (got.ids.tolist(), got.score.tolist()) == (both.tolist(), [float(i % 3 == 0) for i in both])
     found, theirs = engine.lookup(np.arange(100), zero, size)
     assert (np.flatnonzero(found).tolist(), theirs.tolist()) == (evens.tolist(), [0.0] * len(evens))
-
-
-def test_a_boosted_term_is_scored_once_per_index_version(searcher, monkeypatch):
-    # the weights of a query are few (text_f 0.25, text_w 2, ...): a term's boosted list is kept beside
-    # its plain one, so the next request multiplies nothing; a read-only array, shared
-    arrays = IndexArrays(searcher, FACETS)
-    q = Q.Term("text", "hội", boost=3.0)
-    first = Evaluator(arrays, searcher)._eval(q)
-    plain = Evaluator(arrays, searcher)._eval(Q.Term("text", "hội"))
-    monkeypatch.setattr(Hits, "boosted", lambda *a: pytest.fail("scored again"))
-    again = Evaluator(arrays, searcher)._eval(q)
-    assert (again is first, first.score.tolist() == (plain.score * 3.0).tolist(), first.score.flags.writeable) == (
-        True, True, False)
