@@ -1,9 +1,12 @@
 """normalize.clean / normalize / fold: one spelling for index and query (DOMAIN.md §3)."""
 
+import gzip
+import json
 import unicodedata
 
 import pytest
 
+from conftest import shared_path
 from indexer.text.normalize import clean, fold, normalize, to_new_tone_style, to_old_tone_style
 
 
@@ -60,3 +63,17 @@ def test_normalize_and_fold_keep_length_after_clean(text):
     shown = clean(text)
     assert len(normalize(shown)) == len(shown)
     assert len(fold(shown)) == len(shown)
+
+
+def test_long_texts_fold_through_the_array_as_through_the_table():
+    # past normalize._LONG characters fold reads an array of the whole BMP; the same characters come out
+    from indexer.text import normalize as N
+
+    every = "".join(chr(cp) for cp in range(0x10000) if not 0xD800 <= cp < 0xE000)
+    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
+        gazette = json.loads(f.readline())["full_text"]
+    texts = {"every BMP character": every, "a gazette text": gazette,
+             "beyond the BMP": gazette[:3000] + "🙂", "a lone surrogate": gazette[:3000] + "\ud800"}
+    assert min(map(len, texts.values())) >= N._LONG
+    assert {name: N.fold(text) == text.translate(N._FOLD) for name, text in texts.items()} == dict.fromkeys(texts, True)
+    assert N.fold(gazette)[:200] == gazette[:200].translate(N._FOLD) and "đ" not in N.fold(gazette)

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
 __all__ = ["clean", "normalize", "fold", "to_old_tone_style", "to_new_tone_style", "TONE_STYLE"]
 
 # Which tone-mark placement the analysis uses for the open syllables oa/oe/uy.
@@ -127,6 +129,29 @@ class _FoldTable(dict):
 _FOLD = _FoldTable({0x0110: "d", 0x0111: "d", 0x00D0: "d", 0x00F0: "d"})
 
 
+# ``str.translate`` looks every character up in the table as a Python object: ~44 ns a character,
+# 1.3 ms for one long gazette text's snippet. Past this length the text goes through an array of the
+# whole Basic Multilingual Plane instead (the same table as an array, made on first use: ~4× faster).
+_LONG = 2048
+_bmp: np.ndarray | None = None
+
+
+def _bmp_table() -> np.ndarray:
+    global _bmp
+    if _bmp is None:
+        _bmp = np.array([ord(_FOLD[cp]) for cp in range(0x10000)], dtype=np.uint32)
+    return _bmp
+
+
 def fold(text: str) -> str:
     """Lowercase, drop diacritics, đ→d, one character for one: ``"Chữ thập đỏ"`` → ``"chu thap do"``."""
-    return text.translate(_FOLD)
+    if len(text) < _LONG:
+        return text.translate(_FOLD)
+    try:
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate
+        return text.translate(_FOLD)
+    table = _bmp_table()
+    if points.max() >= len(table):  # beyond the BMP (an emoji): rare, the plain way
+        return text.translate(_FOLD)
+    return table[points].tobytes().decode("utf-32-le")
