@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from conftest import write_tiny_corpus
 from indexer.index.build import BuildError, build, builds_dir, is_stale, live_dir
 from indexer.index.lock import IndexLock, LockedError
 from indexer.index.overview import index_stats, verify

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.text.analysis import folded_analyzer, pair_analyzer, syllable_analyzer, word_analyzer
+from indexer.text.analysis import pair_analyzer, syllable_analyzer, word_analyzer
 
 __all__ = ["build_schema", "built_schema_version", "KINDS", "FACETS", "SCHEMA_VERSION", "WRITER_OPTIONS", "INFO_FILE"]
 
@@ -48,7 +48,7 @@ FACETS = ("doc_type", "agency", "year", "kind", "field", "signer", "status")
 
 def build_schema() -> Schema:
     """The schema of every index this project writes."""
-    syl, word, folded = syllable_analyzer(), word_analyzer(), folded_analyzer()
+    syl, word = syllable_analyzer(), word_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True, sortable=True),
