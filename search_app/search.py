@@ -136,6 +136,7 @@ class SearchService(Searchers, EntryPages):
                                                 for f in FACETS})
         rest = a.live.copy()
         rest[docs] = False
+        rest = np.flatnonzero(rest)  # once: gathering by numbers is faster than by a mask, seven times
         return {f.field: f.counts(*a.facets[f.field], None,
                                   per_label=whole[f.field] - np.bincount(a.facets[f.field][0][rest],
                                                                          minlength=len(a.facets[f.field][1])))
