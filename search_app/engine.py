@@ -512,16 +512,20 @@ class Evaluator:
             return None
         if len(parts) == 1:
             return parts[0].boosted(q.boost)
-        by_length = sorted(parts, key=lambda p: len(p.ids))
-        ids = by_length[0].ids
-        for part in by_length[1:]:
-            ids = ids[lookup(ids, part, self.a.size)[0]]
-            if not len(ids):
-                return None
-        score = None
-        for part in parts:
-            theirs = lookup(ids, part, self.a.size)[1]
-            score = theirs if score is None else score + theirs
+        by_length = sorted(range(len(parts)), key=lambda k: len(parts[k].ids))
+        ids = parts[by_length[0]].ids
+        theirs = {by_length[0]: parts[by_length[0]].score}  # each part's scores at ``ids``, kept as it narrows
+        for k in by_length[1:]:
+            found, score = lookup(ids, parts[k], self.a.size)
+            if not found.all():
+                ids = ids[found]
+                if not len(ids):
+                    return None
+                theirs = {j: s[found] for j, s in theirs.items()}
+            theirs[k] = score
+        score = theirs[0]
+        for k in range(1, len(parts)):
+            score = score + theirs[k]
         return Hits(ids, score).boosted(q.boost)
 
     def _andmaybe(self, q: Q.AndMaybe):
