@@ -105,3 +105,18 @@ def test_fast_features_score_every_label_as_pyvis_dicts():
             checked += 1
             capitals += any(w.isupper() and len(w) > 1 for w in sylls)
     assert checked > 1000 and capitals > 100
+
+
+def test_offset_free_syllables_and_words_are_the_same_as_with_offsets():
+    # the build's writers take syllable_texts / word_texts (no offsets); the pages take syllables / segment
+    from indexer.text.segment import syllable_texts, word_texts
+
+    texts = [clean(seed_path().read_text(encoding="utf-8")), "a.b@stp.gov.vn https://vbpl.vn/x 1.500.000 TP. HCM\n==>"]
+    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts.append(normalize(json.loads(f.readline())["full_text"][:30_000]))
+    with gzip.open(shared_path("phapdien_articles/phapdien_articles.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts += [normalize(json.loads(line)["text"]) for _, line in zip(range(300), f)]
+    for text in texts:
+        assert syllable_texts(text) == [s for s, _, _ in syllables(text)]
+        assert word_texts(text) == [w.text for w in segment(text)]
+    assert sum(len(word_texts(t)) for t in texts) > 20_000

@@ -25,7 +25,7 @@ from functools import lru_cache
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
 from indexer.text.normalize import fold, normalize
-from indexer.text.segment import segment, syllables
+from indexer.text.segment import segment, syllable_texts, syllables, word_texts
 
 __all__ = ["SyllableTokenizer", "WordTokenizer", "FoldFilter", "PairFilter", "pairs_of",
            "word_analyzer", "syllable_analyzer", "folded_analyzer", "pair_analyzer", "is_indexable",
@@ -149,7 +149,7 @@ def _form(syllable: str) -> tuple[str, str] | None:
 def _syllable_forms(value: str) -> tuple[list[str], list[str]]:
     """(lowercased, folded) indexed syllables of ``value``: one pass for the syllable and pair views."""
     get, lowered, folded = _FORMS.get, [], []
-    for s, _, _ in syllables(normalize(value)):
+    for s in syllable_texts(normalize(value)):
         form = get(s, _UNSEEN)
         if form is _UNSEEN:
             form = _form(s)
@@ -171,4 +171,4 @@ def pair_terms(value: str) -> list[str]:
 
 def word_terms(value: str) -> list[str]:
     """``word_analyzer()``'s terms of ``value``: ``"Hội Chữ thập đỏ"`` → ``[hội, chữ_thập_đỏ]``."""
-    return [w.lower() for w, _, _ in segment(normalize(value)) if is_indexable(w)]
+    return [w.lower() for w in word_texts(normalize(value)) if is_indexable(w)]

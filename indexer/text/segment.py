@@ -15,8 +15,8 @@ import string
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["Word", "segment", "syllables", "sentences", "segment_text", "join_flags", "words_from_flags",
-           "prime", "forget"]
+__all__ = ["Word", "segment", "syllables", "syllable_texts", "sentences", "segment_text", "join_flags",
+           "words_from_flags", "word_texts", "prime", "forget"]
 
 # pyvi's syllable pattern, in its order (first match wins); compiled once here with offsets.
 _SYLLABLE = re.compile(
@@ -65,6 +65,13 @@ def syllables(text: str) -> list[tuple[str, int, int]]:
     The list is shared: callers must not change it.
     """
     return [(m.group(), m.start(), m.end()) for m in _SYLLABLE.finditer(text) if m.group() != "\n"]
+
+
+@lru_cache(maxsize=8)
+def syllable_texts(text: str) -> list[str]:
+    """``syllables(text)`` without the offsets (one C call: the build's writers need no offsets).
+    Shared like ``syllables``: callers must not change the list."""
+    return [s for s in _SYLLABLE.findall(text) if s != "\n"]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -151,7 +158,7 @@ def join_flags(text: str) -> bytes:
     """
     flags = bytearray()
     for start, end in sentences(text):
-        sylls = [m.group() for m in _SYLLABLE.finditer(text, start, end) if m.group() != "\n"]
+        sylls = [s for s in _SYLLABLE.findall(text, start, end) if s != "\n"]
         for i in range(0, len(sylls), _MAX_SENTENCE_SYLLABLES):
             chunk = sylls[i:i + _MAX_SENTENCE_SYLLABLES]
             labels = _label(chunk)
@@ -200,6 +207,24 @@ def prime(text: str, flags: bytes) -> None:
 def forget() -> None:
     """Drop every primed segmentation (the build calls this after each batch)."""
     _primed.clear()
+
+
+def word_texts(text: str) -> list[str]:
+    """``[w.text for w in segment(text)]``, without the offsets: ``"Hội Chữ thập đỏ"`` →
+    ``["Hội", "Chữ_thập_đỏ"]`` (what the build's writers index)."""
+    flags = _primed.get(_key(text))
+    if flags is None:
+        flags = join_flags(text)
+    sylls = syllable_texts(text)
+    if len(sylls) != len(flags):
+        raise ValueError(f"segmentation does not fit the text: {len(flags)} flags, {len(sylls)} syllables")
+    words: list[str] = []
+    for syl, glued in zip(sylls, flags):
+        if glued and words:
+            words[-1] += "_" + syl
+        else:
+            words.append(syl)
+    return words
 
 
 def segment(text: str) -> list[Word]:
