@@ -276,6 +276,7 @@ class IndexArrays:
         self._scored = BytesLru(scored_bytes or scored_limit)  # (field, term) → Hits (``term_hits``)
         self._folded: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
+        self._folding = threading.Lock()  # held while a folded lexicon is read (``folded_terms``)
         self._memo: dict = {}  # what the service derives once per index version (``once``)
         self.warmed = threading.Event()  # set when ``warm`` ran (or gave up)
         self.retired = threading.Event()  # set when the service dropped this version: stop warming it
@@ -370,14 +371,19 @@ class IndexArrays:
         """``folded term → the terms of FOLDED[fieldname] that fold to it``, read once."""
         with self._lock:
             got = self._folded.get(fieldname)
-        if got is None:
-            got = {}  # the union of the segments' folded lexicons
-            for leaf, _ in searcher.reader().leaf_readers():
-                for folded, terms in self.segments.folded(leaf, FOLDED[fieldname]).items():
-                    have = got.get(folded)
-                    got[folded] = terms if have is None else tuple(dict.fromkeys(have + terms))
+        if got is not None:
+            return got
+        with self._folding:  # one thread reads it (5 s at 1M entries); one that asks meanwhile waits
             with self._lock:
-                self._folded[fieldname] = got
+                got = self._folded.get(fieldname)
+            if got is None:
+                got = {}  # the union of the segments' folded lexicons
+                for leaf, _ in searcher.reader().leaf_readers():
+                    for folded, terms in self.segments.folded(leaf, FOLDED[fieldname]).items():
+                        have = got.get(folded)
+                        got[folded] = terms if have is None else tuple(dict.fromkeys(have + terms))
+                with self._lock:
+                    self._folded[fieldname] = got
         return got
 
     def doc_frequency(self, searcher, fieldname: str, text: str) -> int:
