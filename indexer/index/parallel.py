@@ -37,6 +37,11 @@ __all__ = ["write_parallel", "Writers", "die_with_parent", "ParallelWriteError"]
 log = logging.getLogger(__name__)
 
 SEND_BATCH = 50  # entries per message to a worker
+# Batches waiting for each worker. Entries go to the workers in turn (the same entry lands in the same
+# segment every build); while one worker writes out a full segment (~7 s on the 62k build) the feeder
+# waits on its queue, and with 4 batches queued the other worker sat idle for most of that time. 64
+# batches (~3,200 entries, a few tens of MB) keep it busy through a segment's writing.
+INBOX_BATCHES = 64
 
 
 class ParallelWriteError(RuntimeError):
@@ -119,7 +124,7 @@ class Writers:
         self.index_dir = index_dir
         ctx = multiprocessing.get_context("fork")
         self._results = ctx.Queue()
-        self._inboxes = [ctx.Queue(maxsize=4) for _ in range(jobs)]
+        self._inboxes = [ctx.Queue(maxsize=INBOX_BATCHES) for _ in range(jobs)]
         cache = str(segment_cache) if segment_cache else None
         self._workers = [ctx.Process(target=_worker, args=(index_dir, inbox, self._results, limitmb, bulk, cache),
                                      daemon=True) for inbox in self._inboxes]
