@@ -390,3 +390,36 @@ def test_a_document_leads_to_its_field_and_the_new_filters_narrow_it(server, des
     assert j.texts(".hit .meta")[0].endswith("· Hết hiệu lực toàn bộ")
     j.check()
     assert j.axe == {p: [] for p in j.axe}, j.axe
+
+
+def test_a_mistyped_query_offers_the_right_one_and_the_offer_keeps_the_order(server, desktop):
+    # "chu thap dox": the lenient search still finds 34 entries, but not one holds every word; the page
+    # offers the query with the word the index has beside "thap" (đỏ), in the order asked for
+    from selenium.webdriver.common.keys import Keys
+
+    j = Journey(desktop, server)
+
+    def offer() -> list[str]:  # as written in the page (the link is an inline-flex box: .text breaks lines)
+        return [e.get_attribute("textContent") for e in j.css("p.suggestion")]
+
+    desktop.get(server + "/?sort=date")
+    j.type_into("q", "chu thap dox")
+    j.css("#q")[0].send_keys(Keys.ENTER)
+    j.wait_for("q=chu thap dox")
+    typed = j.path
+    assert (typed, j.count()) == ("/?q=chu+thap+dox&sort=date", "Tìm thấy 34 kết quả cho «chu thap dox».")
+    assert offer() == ["Có phải bạn muốn tìm: chu thap do?"]
+    j.check()
+
+    j.css("p.suggestion a")[0].click()
+    j.wait_for("q=chu thap do&")
+    assert (j.path, j.count(), offer()) == (
+        "/?q=chu+thap+do&sort=date", "Tìm thấy 12 kết quả cho «chu thap do».", [])
+    assert j.texts(".hit h2 a")[1] == "Hội Chữ thập đỏ các cấp hưởng ứng Tháng Nhân đạo năm 2023"
+    j.check()
+
+    desktop.back()
+    j.wait_for("q=chu thap dox")
+    assert (j.path, offer()) == (typed, ["Có phải bạn muốn tìm: chu thap do?"])
+    screenshot(desktop, "journey-suggestion")
+    assert j.axe == {p: [] for p in j.axe}, j.axe
