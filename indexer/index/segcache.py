@@ -16,7 +16,7 @@ import signal
 import sqlite3
 import zlib
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from indexer.text.normalize import normalize
 from indexer.text.segment import join_flags, prime
@@ -94,60 +94,53 @@ def _flags(text: str) -> bytes:
     return join_flags(text)
 
 
-def _segment_all(texts: list[str], jobs: int, pool) -> Iterator[bytes]:
-    if pool is None or len(texts) < 8:
-        return map(_flags, texts)
-    return pool.imap(_flags, texts, chunksize=max(1, min(64, len(texts) // (jobs * 4) or 1)))
-
-
-def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int = 1, pool=None,
-                        keep: bool = True) -> None:
-    """Segment every distinct text (cache first, then pyvi in ``pool``) and prime ``segment`` with it
-    (``keep``; else only make sure the cache has it)."""
+def _lookup(raw_texts: Iterable[str], cache: SegmentCache, read) -> tuple[list[str], list[bytes], object, list]:
+    """The distinct normalized ``raw_texts``, their digests, what ``read`` (``cache.get_many`` or
+    ``cache.known``) says the cache holds of them, and the (text, digest) pairs it lacks; counted."""
     texts = list(dict.fromkeys(normalize(t) for t in raw_texts if t))
     digests = [_digest(t) for t in texts]
-    known = cache.get_many(digests) if keep else cache.known(digests)  # a dict, or only which ones
+    known = read(digests)
     cache.hits += len(known)
     todo = [(t, d) for t, d in zip(texts, digests) if d not in known]
     cache.misses += len(todo)
-    fresh = list(zip((d for _, d in todo), _segment_all([t for t, _ in todo], jobs, pool)))
+    return texts, digests, known, todo
+
+
+def _start(texts: list[str], jobs: int, pool):
+    """pyvi over ``texts``: done here (few texts, or no pool), or started in ``pool`` (``_flags_of``)."""
+    if pool is None or len(texts) < 8:
+        return [_flags(t) for t in texts]
+    return pool.map_async(_flags, texts, chunksize=max(1, min(64, len(texts) // (jobs * 4) or 1)))
+
+
+def _flags_of(started) -> list[bytes]:
+    return started if isinstance(started, list) else started.get()
+
+
+def prime_segmentations(raw_texts: Iterable[str], cache: SegmentCache, jobs: int = 1, pool=None) -> None:
+    """Segment every distinct text (cache first, then pyvi in ``pool``) and prime ``segment`` with it."""
+    texts, digests, known, todo = _lookup(raw_texts, cache, cache.get_many)
+    fresh = list(zip((d for _, d in todo), _flags_of(_start([t for t, _ in todo], jobs, pool))))
     cache.put_many(fresh)
-    if not keep:
-        return
     known.update(fresh)
     for text, digest in zip(texts, digests):
         prime(text, known[digest])
 
 
 def segment_batches(batches: Iterable[list[str]], cache: SegmentCache, jobs: int = 1, pool=None) -> None:
-    """``prime_segmentations(batch, keep=False)`` for each of ``batches`` (an endless stream while a
-    build reads), pipelined: a batch is in the pool while the previous one's results are compressed
+    """Make sure the cache holds the segmentation of every text of ``batches`` (an endless stream while
+    a build reads), pipelined: a batch is in the pool while the previous one's results are compressed
     and stored and the next one is normalized and looked up, so the pool's processes do not wait at
     the end of each batch."""
     pending = None
     for raw in batches:
-        texts = list(dict.fromkeys(normalize(t) for t in raw if t))
-        digests = [_digest(t) for t in texts]
-        known = cache.known(digests)
-        cache.hits += len(known)
-        todo = [(t, d) for t, d in zip(texts, digests) if d not in known]
-        cache.misses += len(todo)
+        _, _, _, todo = _lookup(raw, cache, cache.known)
         started = _start([t for t, _ in todo], jobs, pool)
         if pending is not None:
-            _store(cache, *pending)
+            cache.put_many(zip(pending[0], _flags_of(pending[1])))
         pending = ([d for _, d in todo], started)
     if pending is not None:
-        _store(cache, *pending)
-
-
-def _start(texts: list[str], jobs: int, pool):
-    if pool is None or len(texts) < 8:
-        return [_flags(t) for t in texts]
-    return pool.map_async(_flags, texts, chunksize=max(1, min(64, len(texts) // (jobs * 4) or 1)))
-
-
-def _store(cache: SegmentCache, digests: list[bytes], started) -> None:
-    cache.put_many(zip(digests, started if isinstance(started, list) else started.get()))
+        cache.put_many(zip(pending[0], _flags_of(pending[1])))
 
 
 def die_with_parent() -> None:

@@ -209,12 +209,16 @@ def forget() -> None:
     _primed.clear()
 
 
+def _flags_for(text: str) -> bytes:
+    """``join_flags(text)``, primed or computed."""
+    flags = _primed.get(_key(text))
+    return join_flags(text) if flags is None else flags
+
+
 def word_texts(text: str) -> list[str]:
     """``[w.text for w in segment(text)]``, without the offsets: ``"Hội Chữ thập đỏ"`` →
     ``["Hội", "Chữ_thập_đỏ"]`` (what the build's writers index)."""
-    flags = _primed.get(_key(text))
-    if flags is None:
-        flags = join_flags(text)
+    flags = _flags_for(text)
     sylls = syllable_texts(text)
     if len(sylls) != len(flags):
         raise ValueError(f"segmentation does not fit the text: {len(flags)} flags, {len(sylls)} syllables")
@@ -232,10 +236,7 @@ def segment(text: str) -> list[Word]:
 
     Punctuation comes out as words of its own (``"/"``); the analysis chain drops what it does not index.
     """
-    flags = _primed.get(_key(text))
-    if flags is None:
-        flags = join_flags(text)
-    return words_from_flags(text, flags)
+    return words_from_flags(text, _flags_for(text))
 
 
 def segment_text(text: str) -> str:
