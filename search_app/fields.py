@@ -61,13 +61,13 @@ class Facet:
         hit = [i for i, label in enumerate(labels) if wanted & set(self._parts(label))]
         return np.isin(codes, hit)
 
-    def counts(self, codes: np.ndarray, labels, match: np.ndarray | None, per_label: np.ndarray | None = None
-               ) -> dict[str, int]:
+    def counts(self, codes: np.ndarray, labels, match: np.ndarray) -> dict[str, int]:
         """How many matching entries hold each value: largest first (years: newest first). ``match``:
-        a mask over the entries or their numbers (numbers are faster to count when they are few);
-        or ``per_label``, the entries counted by label already."""
-        if per_label is None:
-            per_label = np.bincount(codes[match], minlength=len(labels))
+        a mask over the entries or their numbers (numbers are faster to count when they are few)."""
+        return self.named(labels, np.bincount(codes[match], minlength=len(labels)))
+
+    def named(self, labels, per_label: np.ndarray) -> dict[str, int]:
+        """``counts`` from the entries counted by label (``per_label[code]``) already."""
         if self.multi:  # each part of a joined label counts the label's entries
             part_of, label_of, parts = _parts_table(tuple(labels))
             per_label = np.bincount(part_of, weights=per_label[label_of], minlength=len(parts)).astype(np.int64)

@@ -131,16 +131,16 @@ class SearchService(Searchers, EntryPages):
         from the index's own counts (read once per version): fewer to gather and count."""
         if len(docs) * 2 <= a.size:
             return {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
-        whole = a.once("facet_totals", lambda: {f.field: np.bincount(a.facets[f.field][0][a.live],
-                                                                      minlength=len(a.facets[f.field][1]))
-                                                for f in FACETS})
+
+        def per_label(field: str, entries: np.ndarray) -> np.ndarray:
+            codes, labels = a.facets[field]
+            return np.bincount(codes[entries], minlength=len(labels))
+
+        whole = a.once("facet_totals", lambda: {f.field: per_label(f.field, a.live) for f in FACETS})
         rest = a.live.copy()
         rest[docs] = False
         rest = np.flatnonzero(rest)  # once: gathering by numbers is faster than by a mask, seven times
-        return {f.field: f.counts(*a.facets[f.field], None,
-                                  per_label=whole[f.field] - np.bincount(a.facets[f.field][0][rest],
-                                                                         minlength=len(a.facets[f.field][1])))
-                for f in FACETS}
+        return {f.field: f.named(a.facets[f.field][1], whole[f.field] - per_label(f.field, rest)) for f in FACETS}
 
     def plan(self, s, text: str) -> QueryPlan:
         """What ``text`` asks of the index ``s`` reads (numbers checked against it)."""

@@ -39,7 +39,7 @@ class Spelling:
 
     @classmethod
     def folded(cls, folded_lexicon: dict[str, tuple[str, ...]]) -> "Spelling":
-        return cls(dict(folded_lexicon))
+        return cls(folded_lexicon)  # an index version's, never changed
 
     def nearest(self, word: str) -> list[str]:
         """The words of this vocabulary fewest edits away from ``word`` (at least 1, at most
