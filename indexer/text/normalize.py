@@ -139,7 +139,8 @@ _bmp: np.ndarray | None = None
 def _bmp_table() -> np.ndarray:
     global _bmp
     if _bmp is None:
-        _bmp = np.array([ord(_FOLD[cp]) for cp in range(0x10000)], dtype=np.uint32)
+        table = _FoldTable(_FOLD)  # a copy fills up, not the table every short text is folded by
+        _bmp = np.array([ord(table[cp]) for cp in range(0x10000)], dtype=np.uint32)
     return _bmp
 
 
