@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/: keep stdlib names unshadowed
@@ -23,6 +22,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 from bench.build import paths_for  # noqa: E402
 from bench.common import RESULTS, SEED, ensure_index, load_queries, phapdien_corpus, speed_query_file, write_result  # noqa: E402
 from bench.metrics import latency_ms  # noqa: E402
+from bench.query import timed_pass  # noqa: E402
 from indexer.text.normalize import fold  # noqa: E402
 
 
@@ -69,16 +69,12 @@ def main() -> None:
     svc = SearchService(index)
     svc.warm_up(wait=60)
 
-    def one_pass() -> tuple[list[float], list[str]]:
-        seconds, suggestions = [], []
-        for _, typed in pairs:
-            started = time.perf_counter()
-            suggestions.append(svc.search(parse_params({"q": typed, "per_page": "10"})).suggestion)
-            seconds.append(time.perf_counter() - started)
-        return seconds, suggestions
+    def suggestion(typed: str) -> str:
+        return svc.search(parse_params({"q": typed, "per_page": "10"})).suggestion
 
-    first, suggestions = one_pass()
-    runs = [one_pass()[0] for _ in range(args.rounds)]
+    queries = [{"q": typed} for _, typed in pairs]
+    first, suggestions = timed_pass(suggestion, queries)
+    runs = [timed_pass(suggestion, queries)[0] for _ in range(args.rounds)]
     best = [min(r[i] for r in runs) for i in range(len(pairs))]
     asked = [(w, s) for (w, _), s in zip(pairs, suggestions) if s]
     undone = sum(fold(s) == fold(w) and (s == w or s == fold(w)) for w, s in asked)
