@@ -1,13 +1,16 @@
 """normalize.clean / normalize / fold: one spelling for index and query (DOMAIN.md §3)."""
 
 import gzip
+import itertools
 import json
+import random
+import re
 import unicodedata
 
 import pytest
 
 from conftest import shared_path
-from indexer.text.normalize import clean, fold, normalize, to_new_tone_style, to_old_tone_style
+from indexer.text.normalize import _TO_NEW, _TO_OLD, clean, fold, normalize, to_new_tone_style, to_old_tone_style
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -35,6 +38,29 @@ def test_tone_styles_round_trip():
     text = "Hòa giải, Ủy ban, khỏe, thủy, Hóa"
     assert to_old_tone_style(text) == "Hoà giải, Uỷ ban, khoẻ, thuỷ, Hoá"
     assert to_new_tone_style(to_old_tone_style(text)) == text
+
+
+def _reference_restyle(text: str, table: dict[str, str]) -> str:
+    """The rule as first written: any pair of ``table``, not after q/Q, not followed by a letter."""
+    pattern = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, table)) + r")(?![^\W\d_])")
+    return pattern.sub(lambda m: table[m.group(1)], text)
+
+
+def test_tone_styles_follow_the_rule_on_every_short_string():
+    # normalize's pattern is a faster one (a character class, the pair checked after): it must rewrite
+    # exactly what the plain rule rewrites, on every string of three characters from the pairs' own
+    # letters, q/Q, another letter, a digit, "_" and a space, and on random longer ones
+    for table, restyle in ((_TO_OLD, to_old_tone_style), (_TO_NEW, to_new_tone_style)):
+        alphabet = sorted({ch for pair in table for ch in pair}) + ["q", "Q", "n", "1", "_", " "]
+        texts = ["".join(t) for t in itertools.product(alphabet, repeat=3)]
+        rng = random.Random(7)
+        texts += ["".join(rng.choices(alphabet, k=12)) for _ in range(20_000)]
+        changed = 0
+        for text in texts:
+            expected = _reference_restyle(text, table)
+            assert restyle(text) == expected, text
+            changed += expected != text
+        assert changed > 1000  # the strings do exercise the rewriting
 
 
 def test_clean_keeps_the_authors_tone_style():
@@ -77,3 +103,12 @@ def test_long_texts_fold_through_the_array_as_through_the_table():
     assert min(map(len, texts.values())) >= N._LONG
     assert {name: N.fold(text) == text.translate(N._FOLD) for name, text in texts.items()} == dict.fromkeys(texts, True)
     assert N.fold(gazette)[:200] == gazette[:200].translate(N._FOLD) and "đ" not in N.fold(gazette)
+
+
+def test_tone_styles_follow_the_rule_on_real_text():
+    # the first gazette texts, in both styles: the same rewriting as the plain rule, and some of it
+    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts = [clean(json.loads(next(f))["full_text"]) for _ in range(20)]
+    for table, restyle in ((_TO_OLD, to_old_tone_style), (_TO_NEW, to_new_tone_style)):
+        assert [restyle(t) for t in texts] == [_reference_restyle(t, table) for t in texts]
+    assert sum(to_old_tone_style(t) != t for t in texts) + sum(to_new_tone_style(t) != t for t in texts) >= 10

@@ -83,18 +83,43 @@ _TO_OLD, _TO_NEW = _pair_tables()
 # An open syllable ends right after the pair: no letter follows. "q" before "u" makes "uy" a plain
 # "y" syllable (quý is spelled the same in both styles), so it is excluded.
 _LETTER = r"[^\W\d_]"
-_OLD_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TO_OLD)) + r")(?!" + _LETTER + ")")
-_NEW_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TO_NEW)) + r")(?!" + _LETTER + ")")
+
+
+def _pair_pattern(table: dict[str, str]) -> re.Pattern:
+    """Any first character of a pair of ``table`` followed by any second one, then no letter.
+
+    The alternation of the pairs themselves, after a look-behind, is tried at every position of the
+    text (~100 ns a character: ~6 s of a 62k-article build's CPU, paid in the segmenting and in the
+    writing); a pattern that starts with a character class is found by a scan in C, ~10× faster. It
+    also matches a few pairs that are not in ``table`` (``"òy"``): ``_restyle`` leaves those, and a pair
+    after ``q`` (``"quý"`` is spelled alike in both styles), as they are. No second character starts
+    a pair, so a pair matched and left never hides one.
+    """
+    firsts = "".join(sorted({k[0] for k in table}))
+    seconds = "".join(sorted({k[1] for k in table}))
+    return re.compile(f"[{firsts}][{seconds}](?!{_LETTER})")
+
+
+_OLD_RE, _NEW_RE = _pair_pattern(_TO_OLD), _pair_pattern(_TO_NEW)
+
+
+def _restyle(text: str, pattern: re.Pattern, table: dict[str, str]) -> str:
+    def swap(m: re.Match) -> str:
+        pair, start = m.group(), m.start()
+        if start and text[start - 1] in "qQ":
+            return pair
+        return table.get(pair, pair)
+    return pattern.sub(swap, text)
 
 
 def to_old_tone_style(text: str) -> str:
     """``"hòa giải, Ủy ban, khỏe"`` → ``"hoà giải, Uỷ ban, khoẻ"``; ``"hoàn"`` is left alone."""
-    return _OLD_RE.sub(lambda m: _TO_OLD[m.group(1)], text)
+    return _restyle(text, _OLD_RE, _TO_OLD)
 
 
 def to_new_tone_style(text: str) -> str:
     """``"hoà giải, Uỷ ban, khoẻ"`` → ``"hòa giải, Ủy ban, khỏe"``."""
-    return _NEW_RE.sub(lambda m: _TO_NEW[m.group(1)], text)
+    return _restyle(text, _NEW_RE, _TO_NEW)
 
 
 _TO_STYLE = {"old": to_old_tone_style, "new": to_new_tone_style}
