@@ -84,12 +84,15 @@ def _build(corpus: Path, where: Path, bulk: bool, jobs: int, monkeypatch, cache_
 @pytest.fixture(scope="module")
 def indexes(corpus, tmp_path_factory):
     """Whoosh's writer and the bulk writer, one process (one segment each) and two (several segments)."""
+    written = []  # posting arrays files the switch had to write (decoded from the segments), per build
+    write_missing = postarrays.write_missing
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(postarrays, "write_missing", lambda folder: written.append(write_missing(folder)) or written[-1])
         old = _build(corpus, tmp_path_factory.mktemp("old"), False, 1, mp)
         new = _build(corpus, tmp_path_factory.mktemp("new"), True, 1, mp, cache_from=old)
         old2 = _build(corpus, tmp_path_factory.mktemp("old2"), False, 2, mp, cache_from=old)
         new2 = _build(corpus, tmp_path_factory.mktemp("new2"), True, 2, mp, cache_from=old, max_postings=40_000)
-    return {"old": old, "new": new, "old2": old2, "new2": new2}
+    return {"old": old, "new": new, "old2": old2, "new2": new2, "arrays written at the switch": written}
 
 
 def _snapshot(index: Path) -> dict:
@@ -129,7 +132,7 @@ def _snapshot(index: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def snapshots(indexes):
-    return {name: _snapshot(index) for name, index in indexes.items()}
+    return {name: _snapshot(index) for name, index in indexes.items() if isinstance(index, Path)}
 
 
 def test_one_process_segment_files_are_byte_for_byte_whooshs(indexes):
@@ -140,6 +143,22 @@ def test_one_process_segment_files_are_byte_for_byte_whooshs(indexes):
     assert sorted(old) == sorted(new)
     assert [name for name in old if old[name] != new[name]] == []
     assert {"pst", "trm", "_stored.col", "_text_len.col", "kind.col"} <= set(old)
+
+
+def test_the_bulk_writer_writes_each_segments_arrays_file_as_the_switch_would(indexes, tmp_path):
+    # Whoosh's writers' segments get their arrays files at the switch (decoded back from the segment);
+    # the bulk writer's come from the postings it holds: none left to write, and the same bytes
+    assert indexes["arrays written at the switch"] == [1, 0, 2, 0]
+    compared = postings = 0
+    for name in ("new", "new2"):
+        folder = live_dir(indexes[name])
+        with whoosh_index.open_dir(str(folder)).reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                again = tmp_path / f"{name}-{leaf.segment().segment_id()}{postarrays.SUFFIX}"
+                postings += postarrays.write_segment(leaf, again)
+                assert postarrays.file_for(folder, leaf).read_bytes() == again.read_bytes()
+                compared += 1
+    assert compared > 5 and postings > 10_000  # lists long enough to be listed were there
 
 
 @pytest.mark.parametrize("name", ["new", "new2", "old2"])

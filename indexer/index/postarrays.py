@@ -38,8 +38,8 @@ import numpy as np
 
 from indexer.index.whoosh_internals import decode_postings, long_terms, raw_postings
 
-__all__ = ["FIELDS", "MIN_POSTINGS", "SUFFIX", "write_missing", "write_segment", "usable", "PostingArrays",
-           "file_for"]
+__all__ = ["FIELDS", "MIN_POSTINGS", "SUFFIX", "write_missing", "write_segment", "write_lists", "usable",
+           "PostingArrays", "file_for"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,32 @@ def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
     with at least ``min_postings`` postings, one term's list in memory at a time (the weights go to a
     second temporary file, appended at the end). Returns how many postings were written."""
     listed = long_terms(leaf, FIELDS, min_postings)
-    header: dict = {"segment": leaf.segment().segment_id(), "entries": leaf.doc_count_all(), "fields": {}}
+
+    def lists():
+        for fieldname, terms in listed.items():
+            for term, count in terms:
+                got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
+                if sum(len(a) for a in got_ids) != count:
+                    raise ValueError(f"{fieldname}:{term!r} has {sum(map(len, got_ids))} postings, its term "
+                                     f"info says {count}")
+                yield got_ids, got_weights
+
+    return _write_file(path, leaf.segment().segment_id(), leaf.doc_count_all(), listed, lists())
+
+
+def write_lists(path: Path, segment_id: str, entries: int, listed: dict[str, list[tuple[bytes, int]]],
+                ids: list[np.ndarray], weights: list[np.ndarray]) -> int:
+    """Write the arrays file of a segment being written (``bulkwrite``, which holds its postings):
+    ``listed`` as ``long_terms`` gives it, and per field of it the doc numbers and the weights of its
+    terms one after the other. The same bytes as ``write_segment`` once the segment is written."""
+    return _write_file(path, segment_id, entries, listed, (([i], [w]) for i, w in zip(ids, weights)))
+
+
+def _write_file(path: Path, segment_id: str, entries: int, listed: dict[str, list[tuple[bytes, int]]],
+                lists) -> int:
+    """The file: the header of ``listed`` (field → ``[(term, count)]``), then what ``lists`` yields
+    (``(doc numbers, weights)``, each a list of arrays, in the order of ``listed``)."""
+    header: dict = {"segment": segment_id, "entries": entries, "fields": {}}
     start = 0
     for fieldname, terms in listed.items():
         header["fields"][fieldname] = []
@@ -75,16 +100,11 @@ def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
     try:
         with open(tmp, "wb") as out, open(side, "w+b") as weights:
             out.write(MAGIC + _LENGTH.pack(len(body)) + body + b"\0" * pad)
-            for fieldname, terms in listed.items():
-                for term, count in terms:
-                    got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
-                    if sum(len(a) for a in got_ids) != count:
-                        raise ValueError(f"{fieldname}:{term!r} has {sum(map(len, got_ids))} postings, its term "
-                                         f"info says {count}")
-                    for part in got_ids:
-                        out.write(part.astype("<i4").tobytes())
-                    for part in got_weights:
-                        weights.write(part.astype("<f4").tobytes())
+            for got_ids, got_weights in lists:
+                for part in got_ids:
+                    out.write(part.astype("<i4").tobytes())
+                for part in got_weights:
+                    weights.write(part.astype("<f4").tobytes())
             weights.seek(0)
             shutil.copyfileobj(weights, out, 2**20)
             out.flush()

@@ -234,6 +234,12 @@ def per_doc_writer(writer):
     return writer.perdocwriter, writer.docnum
 
 
+def new_segment_place(writer) -> tuple[str, str]:
+    """(folder, segment id) of the segment a ``SegmentWriter`` writes (``storage``, ``newsegment``);
+    the folder is "" when the storage is not a folder's."""
+    return getattr(writer.storage, "folder", "") or "", writer.newsegment.segment_id()
+
+
 def mark_added(writer, count: int) -> None:
     """Tell a ``SegmentWriter`` that ``count`` documents were written past it, as ``add_document`` would
     (``docnum``, ``_added``): its commit then finishes the segment with that document count."""
