@@ -107,6 +107,35 @@ def test_fast_features_score_every_label_as_pyvis_dicts():
     assert checked > 1000 and capitals > 100
 
 
+def test_the_model_read_into_python_labels_as_crfsuite(monkeypatch):
+    # join_flags labels with pyvi's weights read from its model file (segment._Model), not through
+    # CRFsuite: the same labels on every sentence of gazette text (capitals, numbers, tables), the seed
+    # and phapdien articles, and so the same segmentation as CRFsuite's labels give
+    from indexer.text import segment as S
+
+    model = S._model()
+    assert model is not None and len(model.weights) == 6335  # every attribute of pyvi's model
+    assert "word.lower():\n" in model.weights  # a name with a newline in CRFsuite's dump, read whole
+    texts = [clean(seed_path().read_text(encoding="utf-8"))]
+    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts += [clean(json.loads(line)["full_text"][:30_000]) for _, line in zip(range(8), f)]
+    with gzip.open(shared_path("phapdien_articles/phapdien_articles.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts += [clean(json.loads(line)["text"]) for i, line in zip(range(4000), f) if i % 20 == 0]
+    checked = inside = 0
+    for text in texts:
+        for s, e in sentences(text):
+            sylls = [w for w, _, _ in syllables(text[s:e])][:200]
+            if sylls:
+                expected = [int(label == "I_W") for label in S._label(sylls)]
+                assert model.glued(sylls) == expected, text[s:e]
+                checked += len(sylls)
+                inside += sum(expected)
+    assert checked > 100_000 and inside > 20_000
+    fast = [join_flags(t) for t in texts]
+    monkeypatch.setattr(S, "_model", lambda: None)  # CRFsuite's own labels
+    assert [join_flags(t) for t in texts] == fast
+
+
 def test_offset_free_syllables_and_words_are_the_same_as_with_offsets():
     # the build's writers take syllable_texts / word_texts (no offsets); the pages take syllables / segment
     from indexer.text.segment import syllable_texts, word_texts

@@ -147,7 +147,181 @@ def _features(sylls: list[str]) -> list[list[str]]:
 
 
 def _label(sylls: list[str]) -> list[str]:
+    """pyvi's labels of one sentence, through CRFsuite (what ``_Model`` is tested against)."""
     return _tokenizer().model.tagger_.tag(_features(sylls))
+
+
+class _Model:
+    """pyvi's CRF read into Python: the weight of each attribute for each of its two labels, and the
+    four transition weights, so that a sentence is labelled without building CRFsuite's attribute
+    strings (``_features``) and items for it, which was most of the segmenting's CPU.
+
+    CRFsuite scores label ``y`` at a syllable as the sum of the weights of the syllable's attributes
+    for ``y`` and takes the best path by Viterbi (ties to the first label). Here the attributes a
+    syllable brings to its own position, to the next one ("-1:…") and to the one before ("+1:…") are
+    summed once per syllable, the bi-/tri-gram flags added, and the same Viterbi run: the same labels
+    (``tests/test_segment.py`` compares them with CRFsuite's on real text; sums in another order may
+    differ in the last bit, which decides a label only on an exact tie of two paths).
+
+    The weights are read from the model file itself (``FEAT`` chunk: type, source, target, weight as
+    a little-endian double) and the attribute names from CRFsuite's own dump of it; ``None`` (and
+    CRFsuite is used) when either is not as expected.
+    """
+
+    _ROWS_MAX = 200_000
+
+    def __init__(self, weights: dict[str, tuple[float, float]], trans: tuple[float, float, float, float]):
+        self.weights = weights
+        self.trans = trans
+        self.rows: dict[str, tuple] = {}
+        get = weights.get
+        zero = (0.0, 0.0)
+        self.bi_before, self.tri_before = get("-1:word.bi_gram()", zero), get("-2:word.tri_gram()", zero)
+        self.bi_after, self.tri_after = get("+1:word.bi_gram()", zero), get("+2:word.tri_gram()", zero)
+
+    @classmethod
+    def load(cls) -> "_Model | None":
+        import os
+        import struct
+        import tempfile
+
+        tok = _tokenizer()
+        tagger = tok.model.tagger_
+        try:
+            with open(tok.model.modelfile.name, "rb") as f:
+                data = f.read()
+            magic, _, kind, _, _, labels, attrs, at = struct.unpack_from("<4sI4sIIIII", data, 0)
+            chunk, _, count = struct.unpack_from("<4sII", data, at)
+            if (magic, kind, chunk, labels, tagger.labels()) != (b"lCRF", b"FOMC", b"FEAT", 2, ["B_W", "I_W"]):
+                return None
+            fd, dump = tempfile.mkstemp(suffix=".txt")
+            os.close(fd)
+            try:
+                tagger.dump(dump)
+                with open(dump, encoding="utf-8", newline="") as f:
+                    lines = f.read().split("\n")
+            finally:
+                os.unlink(dump)
+            names = _attribute_names(lines, attrs)
+            if names is None:
+                return None
+            weights: dict[str, list[float]] = {}
+            trans = [0.0] * 4
+            for k in range(count):
+                feature, source, target, weight = struct.unpack_from("<IIId", data, at + 12 + 20 * k)
+                if feature == 0:
+                    weights.setdefault(names[source], [0.0, 0.0])[target] = weight
+                elif feature == 1:
+                    trans[2 * source + target] = weight
+                else:
+                    return None
+        except (OSError, ValueError, KeyError, IndexError, AttributeError, struct.error):
+            return None
+        return cls({k: (v[0], v[1]) for k, v in weights.items()}, tuple(trans))
+
+    def _row(self, word: str) -> tuple:
+        """(lowercase, own B, own I, B and I it adds to the next syllable, to the one before)."""
+        own, before, after, low = _syllable_attrs(word)
+        get, zero = self.weights.get, (0.0, 0.0)
+        sums = []
+        for names in (own, before, after):
+            b = i = 0.0
+            for name in names:
+                wb, wi = get(name, zero)
+                b += wb
+                i += wi
+            sums += (b, i)
+        if len(self.rows) >= self._ROWS_MAX:
+            self.rows.clear()
+        row = self.rows[word] = (low, *sums)
+        return row
+
+    def glued(self, sylls: list[str]) -> list[int]:
+        """1 for each syllable labelled ``I_W`` (inside a word), 0 for ``B_W``."""
+        rows, make = self.rows, self._row
+        got = [rows.get(w) or make(w) for w in sylls]
+        n = len(got)
+        low = [r[0] for r in got]
+        tok = _tokenizer()
+        bi, tri = tok.bi_grams, tok.tri_grams
+        pair = [f"{a} {b}" in bi for a, b in zip(low, low[1:])]
+        triple = [f"{a} {b} {c}" in tri for a, b, c in zip(low, low[1:], low[2:])]
+        bbb, bbi = self.bi_before
+        tbb, tbi = self.tri_before
+        bab, bai = self.bi_after
+        tab, tai = self.tri_after
+        sb, si = [], []
+        for t in range(n):
+            _, b, i, _, _, _, _ = got[t]
+            if t > 0:
+                prev = got[t - 1]
+                b += prev[3]
+                i += prev[4]
+                if pair[t - 1]:
+                    b += bbb
+                    i += bbi
+                if t > 1 and triple[t - 2]:
+                    b += tbb
+                    i += tbi
+            if t < n - 1:
+                nxt = got[t + 1]
+                b += nxt[5]
+                i += nxt[6]
+                if pair[t]:
+                    b += bab
+                    i += bai
+                if t < n - 2 and triple[t]:
+                    b += tab
+                    i += tai
+            sb.append(b)
+            si.append(i)
+        t_bb, t_bi, t_ib, t_ii = self.trans
+        p0, p1 = sb[0], si[0]
+        back = []
+        for t in range(1, n):
+            x, y = p0 + t_bb, p1 + t_ib
+            if y > x:
+                n0, k = y, 1
+            else:
+                n0, k = x, 0
+            x, y = p0 + t_bi, p1 + t_ii
+            if y > x:
+                n1, k = y, k | 2
+            else:
+                n1 = x
+            p0, p1 = n0 + sb[t], n1 + si[t]
+            back.append(k)
+        label = 1 if p1 > p0 else 0
+        labels = [label]
+        for k in reversed(back):
+            label = (k >> label) & 1
+            labels.append(label)
+        labels.reverse()
+        return labels
+
+
+def _attribute_names(lines: list[str], count: int) -> dict[int, str] | None:
+    """Attribute number → name from the ``ATTRIBUTES = {`` block of CRFsuite's dump: ``"     12: name"``
+    lines; a name may hold a newline (pyvi's model has ``"word.lower():\\n"``), so a line that does not
+    start the next number continues the name before it."""
+    start = lines.index("ATTRIBUTES = {") + 1
+    names: dict[int, str] = {}
+    for line in lines[start:]:
+        head, sep, name = line.lstrip(" ").partition(": ")
+        if sep and head == str(len(names)) and len(names) < count:
+            names[len(names)] = name
+        elif line == "}" and len(names) == count:
+            return names
+        elif names:
+            names[len(names) - 1] += "\n" + line
+        else:
+            return None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _model() -> _Model | None:
+    return _Model.load()
 
 
 def join_flags(text: str) -> bytes:
@@ -156,14 +330,20 @@ def join_flags(text: str) -> bytes:
     ``"Hội Chữ thập đỏ"`` → ``b"\\x00\\x00\\x01\\x01"``. This is all a segmentation is, so it is
     what the build caches (keyed by content hash) to skip pyvi on unchanged text.
     """
+    model = _model()
     flags = bytearray()
     for start, end in sentences(text):
         sylls = [s for s in _SYLLABLE.findall(text, start, end) if s != "\n"]
         for i in range(0, len(sylls), _MAX_SENTENCE_SYLLABLES):
             chunk = sylls[i:i + _MAX_SENTENCE_SYLLABLES]
-            labels = _label(chunk)
-            flags.append(0)
-            flags.extend(_joins(p, c, lab) for p, c, lab in zip(chunk, chunk[1:], labels[1:]))
+            if model is not None:
+                inside = model.glued(chunk)
+                flags.append(0)
+                flags.extend(_joins(p, c, "I_W" if lab else "B_W") for p, c, lab in zip(chunk, chunk[1:], inside[1:]))
+            else:
+                labels = _label(chunk)
+                flags.append(0)
+                flags.extend(_joins(p, c, lab) for p, c, lab in zip(chunk, chunk[1:], labels[1:]))
     return bytes(flags)
 
 
