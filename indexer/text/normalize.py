@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["clean", "normalize", "fold", "to_old_tone_style", "to_new_tone_style", "TONE_STYLE"]
+__all__ = ["clean", "normalize", "fold", "prepare_fold", "to_old_tone_style", "to_new_tone_style", "TONE_STYLE"]
 
 # Which tone-mark placement the analysis uses for the open syllables oa/oe/uy.
 #   "old": hoà, khoẻ, thuỷ, Uỷ (mark on the second vowel) -- the spelling of pyvi's dictionary.
@@ -167,6 +167,12 @@ def _bmp_table() -> np.ndarray:
         table = _FoldTable(_FOLD)  # a copy fills up, not the table every short text is folded by
         _bmp = np.array([ord(table[cp]) for cp in range(0x10000)], dtype=np.uint32)
     return _bmp
+
+
+def prepare_fold() -> None:
+    """Make the BMP array long texts are folded through now (~0.1 s), not in the first search that
+    shows a snippet of one (a server's warm-up calls this)."""
+    _bmp_table()
 
 
 def fold(text: str) -> str:
