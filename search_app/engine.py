@@ -139,11 +139,12 @@ class SegmentCache:
     def postings(self, leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """The segment's doc numbers and weights of a term (deleted entries included); ``None`` when
         the segment lacks it. A list in the segment's arrays file is a view of the mapped file (not
-        worth a place in the cache; the term table is not even looked at)."""
+        worth a place in the cache; the term table is not even looked at), and a complete arrays file
+        (every term of its fields, as the bulk writer writes them) answers for the segment alone."""
         arrays = self.arrays_file(leaf)
         got = arrays.get(fieldname, text) if arrays is not None else None
-        if got is not None:
-            return got
+        if got is not None or (arrays is not None and arrays.complete and fieldname in POSTING_FIELDS):
+            return got  # a complete file lacks only what the segment lacks: no look-up in Whoosh's table
         if (fieldname, text) not in leaf:
             return None
         return self._postings.get_or_make((leaf.segment().segment_id(), fieldname, text),
@@ -238,7 +239,7 @@ def _open_arrays(leaf) -> PostingArrays | None:
         log.error("posting arrays %s not used: %s: %s", path, type(exc).__name__, exc)
         return None
     for fieldname in POSTING_FIELDS:
-        for text in arrays.longest(fieldname, 2):
+        for text in arrays.longest(fieldname, 2) + arrays.short_sample(fieldname):
             ids, weights = decode_postings(raw_postings(leaf, fieldname, text), 0)
             mine = arrays.get(fieldname, text)
             if not (np.array_equal(mine[0], np.concatenate(ids)) and np.array_equal(mine[1], np.concatenate(weights))):

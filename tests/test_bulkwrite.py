@@ -27,6 +27,7 @@ from indexer.text.analysis import (pair_analyzer, pair_terms, syllable_analyzer,
                                    word_terms)
 from indexer.text.normalize import normalize
 from indexer.text.segment import forget, join_flags, prime
+from indexer.index.whoosh_internals import decode_public, raw_postings
 
 PHAPDIEN = "phapdien_articles/phapdien_articles.jsonl.gz"
 
@@ -145,20 +146,38 @@ def test_one_process_segment_files_are_byte_for_byte_whooshs(indexes):
     assert {"pst", "trm", "_stored.col", "_text_len.col", "kind.col"} <= set(old)
 
 
-def test_the_bulk_writer_writes_each_segments_arrays_file_as_the_switch_would(indexes, tmp_path):
-    # Whoosh's writers' segments get their arrays files at the switch (decoded back from the segment);
-    # the bulk writer's come from the postings it holds: none left to write, and the same bytes
+def test_the_bulk_writer_writes_each_segment_a_complete_arrays_file(indexes, tmp_path):
+    # Whoosh's writers' segments get their arrays files at the switch (long lists decoded back from the
+    # segment); the bulk writer's come from the postings it holds, with every term of the fields: none
+    # is left for the switch to write, the long lists are listed as the switch lists them, and every
+    # term's list is Whoosh's own (a term the file lacks is not in the segment)
     assert indexes["arrays written at the switch"] == [1, 0, 2, 0]
-    compared = postings = 0
+    segments = short = long = 0
     for name in ("new", "new2"):
         folder = live_dir(indexes[name])
         with whoosh_index.open_dir(str(folder)).reader() as reader:
             for leaf, _ in reader.leaf_readers():
+                mine = postarrays.PostingArrays(postarrays.file_for(folder, leaf), leaf.segment().segment_id(),
+                                                leaf.doc_count_all())
                 again = tmp_path / f"{name}-{leaf.segment().segment_id()}{postarrays.SUFFIX}"
-                postings += postarrays.write_segment(leaf, again)
-                assert postarrays.file_for(folder, leaf).read_bytes() == again.read_bytes()
-                compared += 1
-    assert compared > 5 and postings > 10_000  # lists long enough to be listed were there
+                postarrays.write_segment(leaf, again)
+                switch = postarrays.PostingArrays(again, leaf.segment().segment_id(), leaf.doc_count_all())
+                assert mine.complete and not switch.complete
+                for fieldname in postarrays.FIELDS:
+                    assert mine.terms(fieldname).keys() == switch.terms(fieldname).keys()
+                    for k, (term, info) in enumerate(leaf.iter_field(fieldname)):
+                        text = term.decode("utf-8")
+                        if info.doc_frequency() < postarrays.MIN_POSTINGS and k % 5:
+                            continue  # every fifth short list, every long one
+                        ids, weights = decode_public(raw_postings(leaf, fieldname, text), 0)
+                        got = mine.get(fieldname, text)
+                        assert got[0].tolist() == ids[0].tolist() and got[1].tolist() == weights[0].tolist(), text
+                        short += info.doc_frequency() < postarrays.MIN_POSTINGS
+                        long += info.doc_frequency() >= postarrays.MIN_POSTINGS
+                    for absent in ("không-có-từ-này", "", "\uffff", "zzzz zzzz"):
+                        assert mine.get(fieldname, absent) is None and (fieldname, absent) not in leaf
+                segments += 1
+    assert segments > 5 and short > 5000 and long > 100
 
 
 @pytest.mark.parametrize("name", ["new", "new2", "old2"])

@@ -98,8 +98,8 @@ def test_postings_of_a_segment_whose_first_blocks_are_all_deleted_are_read_whole
 
 
 def test_a_new_index_version_reuses_what_was_read_from_the_segments_it_kept(tiny_corpus, tmp_path):
-    # After an update the unchanged segments are the same files (hard links, same segment ids): their
-    # decoded postings are reused, and the answers are exactly those of a service opened afresh.
+    # After an update the unchanged segments are the same files (hard links, same segment ids): what was
+    # read from them (their arrays files) is reused, and the answers are exactly those of a service opened afresh.
     import json
     import shutil
 
@@ -130,7 +130,11 @@ def test_a_new_index_version_reuses_what_was_read_from_the_segments_it_kept(tiny
         searchers.REFRESH_EVERY = saved
     assert s_new is not s_old
     kept = [l for l, _ in s_new.reader().leaf_readers() if l.segment().segment_id() == leaf.segment().segment_id()]
-    assert len(kept) == 1 and svc._segments.postings(kept[0], "text", "pháp") is before  # not decoded again
+    assert len(kept) == 1
+    arrays = svc._segments.arrays_file(leaf)  # the bulk writer's complete file: short lists too, never decoded
+    assert arrays is not None and arrays.complete and svc._segments.arrays_file(kept[0]) is arrays  # opened once
+    again = svc._segments.postings(kept[0], "text", "pháp")
+    assert again[0].tolist() == before[0].tolist() == [8, 9] and not again[0].flags.owndata  # a view of the file
     fresh = SearchService(tmp_path / "index").search(params)
     assert ([r["id"] for r in got.results], got.total, got.facets) == \
         ([r["id"] for r in fresh.results], fresh.total, fresh.facets)

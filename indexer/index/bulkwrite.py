@@ -82,19 +82,14 @@ class _FieldPostings:
         return [raw[i] for i in order], bounds, docs, freqs
 
 
-def _long_lists(field, terms: list[bytes], bounds: np.ndarray, docs: np.ndarray,
-                freqs: np.ndarray) -> tuple[list[tuple[bytes, int]], np.ndarray, np.ndarray]:
-    """The terms with at least ``postarrays.MIN_POSTINGS`` postings, with how many, and their doc
-    numbers and weights one after the other (weights as Whoosh stores them: ``freq × field boost``,
-    or the boost for a field that keeps no frequencies)."""
-    counts = np.diff(bounds)
-    long = counts >= postarrays.MIN_POSTINGS
-    listed = [(terms[i], int(counts[i])) for i in np.flatnonzero(long).tolist()]
-    held = np.repeat(long, counts)
+def _field_lists(field, terms: list[bytes], bounds: np.ndarray, docs: np.ndarray,
+                 freqs: np.ndarray) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
+    """What ``postarrays.write_lists`` takes of one field: its terms, how many postings each, and all
+    doc numbers and weights (as Whoosh stores them: ``freq × field boost``, or the boost for a field
+    that keeps no frequencies)."""
     boost = field.format.field_boost
-    weights = (freqs[held] * boost if bulk_format(field) == "frequency"
-               else np.full(int(held.sum()), float(boost)))
-    return listed, docs[held].astype("<i4"), weights.astype("<f4")
+    weights = freqs * boost if bulk_format(field) == "frequency" else np.full(len(docs), float(boost))
+    return terms, np.diff(bounds), docs.astype("<i4"), weights.astype("<f4")
 
 
 class BulkWriter:
@@ -223,10 +218,11 @@ class BulkSegment:
         return counts
 
     def flush(self) -> int:
-        """Write every field's postings into the segment, and its posting arrays file (``postarrays``)
-        beside it, and mark the documents added; return their number."""
+        """Write every field's postings into the segment, and its complete posting arrays file beside it
+        (``postarrays.write_lists``: what ``write_missing`` would otherwise decode back from the segment,
+        long lists only, ~5 s at the end of a 62k build), and mark the documents added; return their number."""
         folder, segment_id = new_segment_place(self.writer)
-        long_lists = {}
+        lists = {}
         for name in sorted(self._fields):
             fp = self._fields[name]
             if not fp.terms:
@@ -239,22 +235,15 @@ class BulkSegment:
             field = self.schema[name]
             write_field_postings(self.writer, name, field, terms, bounds, docs, freqs, lengths)
             if folder and name in postarrays.FIELDS:
-                long_lists[name] = _long_lists(field, terms, bounds, docs, freqs)
+                lists[name] = _field_lists(field, terms, bounds, docs, freqs)
             del self._fields[name]  # free as we go: the next field's arrays take its place
         self._fields.clear()
         if self._count:
             mark_added(self.writer, self._count)
             if folder and not self._base:
-                self._write_arrays(Path(folder) / (segment_id + postarrays.SUFFIX), segment_id, long_lists)
+                postarrays.write_lists(Path(folder) / (segment_id + postarrays.SUFFIX), segment_id, self._count,
+                                       lists)
         return self._count
-
-    def _write_arrays(self, path: Path, segment_id: str, long_lists: dict) -> None:
-        """The segment's posting arrays file, from the postings in hand: what ``postarrays.write_missing``
-        would otherwise decode back from the segment once it is written (~5 s at the end of a 62k build)."""
-        fields = [f for f in postarrays.FIELDS if f in long_lists]  # the file's order of fields
-        listed = {f: long_lists[f][0] for f in fields}
-        postarrays.write_lists(path, segment_id, self._count, listed, [long_lists[f][1] for f in fields],
-                               [long_lists[f][2] for f in fields])
 
     def commit(self) -> None:
         """``flush()`` then commit the writer (cancelled if anything fails)."""

@@ -31,6 +31,7 @@ import multiprocessing
 import os
 import shutil
 import struct
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -47,7 +48,8 @@ FIELDS = ("text", "text_w", "text_b", "title")  # what queries read (search_app.
 MIN_POSTINGS = 128  # Whoosh's block size: a list this long or longer spans blocks
 PARALLEL_ENTRIES = 20_000  # segments this big are written by processes of their own, side by side
 SUFFIX = ".vnpost"
-MAGIC = b"VNPOST1\n"
+MAGIC = b"VNPOST1\n"  # the long lists only (``write_segment``): a term not listed may be in the segment
+COMPLETE_MAGIC = b"VNPOST2\n"  # every term of ``FIELDS`` (``write_lists``): a term not found is not there
 _LENGTH = struct.Struct("<Q")
 
 
@@ -74,12 +76,64 @@ def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
     return _write_file(path, leaf.segment().segment_id(), leaf.doc_count_all(), listed, lists())
 
 
-def write_lists(path: Path, segment_id: str, entries: int, listed: dict[str, list[tuple[bytes, int]]],
-                ids: list[np.ndarray], weights: list[np.ndarray]) -> int:
-    """Write the arrays file of a segment being written (``bulkwrite``, which holds its postings):
-    ``listed`` as ``long_terms`` gives it, and per field of it the doc numbers and the weights of its
-    terms one after the other. The same bytes as ``write_segment`` once the segment is written."""
-    return _write_file(path, segment_id, entries, listed, (([i], [w]) for i, w in zip(ids, weights)))
+def write_lists(path: Path, segment_id: str, entries: int,
+                fields: dict[str, tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]]) -> int:
+    """Write the complete arrays file of a segment being written (``bulkwrite``, which holds its postings):
+    ``fields`` gives per field of ``FIELDS`` every term (sorted), its number of postings, and the doc
+    numbers and weights of all of them one term after the other. Long lists are listed in the header
+    as ``write_segment`` lists them; the others in a sorted table per field (``COMPLETE_MAGIC``), so that a
+    term the file lacks is known to be absent from the segment. Returns how many postings were written."""
+    header: dict = {"segment": segment_id, "entries": entries, "fields": {}, "short": {}}
+    names = [f for f in FIELDS if f in fields]
+    total = sum(len(fields[f][2]) for f in names)
+    start = 0
+    tables = []  # (field, keys blob, key ends, starts, counts) of the short lists
+    for name in names:
+        terms, counts, _, _ = fields[name]
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) + start
+        long = counts >= MIN_POSTINGS
+        header["fields"][name] = [[terms[i].decode("utf-8"), int(starts[i]), int(counts[i])]
+                                  for i in np.flatnonzero(long).tolist()]
+        short = np.flatnonzero(~long).tolist()
+        keys = [terms[i] for i in short]
+        ends = np.cumsum([len(k) for k in keys], dtype=np.int64) if keys else np.zeros(0, np.int64)
+        tables.append((name, b"".join(keys), ends, starts[short], counts[short].astype(np.int64)))
+        start += int(np.sum(counts))
+    # each table's parts after the ids and weights, 8-aligned; offsets from where the ids start
+    layout, at = {}, 8 * total
+    for name, blob, ends, starts, counts in tables:
+        parts = []
+        for data in (blob, ends, starts, counts):
+            parts.append(at)
+            at = _aligned(at + (len(data) if isinstance(data, bytes) else 8 * len(data)))
+        layout[name] = [len(ends), len(blob), *parts]
+    header["short"], header["postings"], header["size"] = layout, total, at
+    body = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    pad = -(len(COMPLETE_MAGIC) + _LENGTH.size + len(body)) % 8
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(COMPLETE_MAGIC + _LENGTH.pack(len(body)) + body + b"\0" * pad)
+            base = out.tell()
+            for name in names:
+                out.write(np.ascontiguousarray(fields[name][2], dtype="<i4").tobytes())
+            for name in names:
+                out.write(np.ascontiguousarray(fields[name][3], dtype="<f4").tobytes())
+            for name, blob, ends, starts, counts in tables:
+                for offset, data in zip(layout[name][2:], (blob, ends, starts, counts)):
+                    out.write(b"\0" * (base + offset - out.tell()))
+                    out.write(data if isinstance(data, bytes) else data.astype("<i8").tobytes())
+            out.write(b"\0" * (base + at - out.tell()))
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it has its name
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return total
+
+
+def _aligned(n: int) -> int:
+    return n + (-n % 8)
 
 
 def _write_file(path: Path, segment_id: str, entries: int, listed: dict[str, list[tuple[bytes, int]]],
@@ -161,14 +215,17 @@ def _write_one(folder: str, segment_id: str) -> None:
 
 class PostingArrays:
     """One segment's arrays file, mapped into memory: ``get(field, term)`` → (doc numbers as int32,
-    weights as float32: read-only views of the file) or ``None`` when the file does not list the term
-    (read it from Whoosh then)."""
+    weights as float32: read-only views of the file) or ``None`` when the file does not have the term.
+    ``complete``: the file has every term of ``FIELDS`` (a term it lacks is not in the segment);
+    otherwise only the long lists (read the others from Whoosh)."""
 
     def __init__(self, path: Path, segment_id: str, entries: int):
         with open(path, "rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        if self._map[:len(MAGIC)] != MAGIC:
+        magic = self._map[:len(MAGIC)]
+        if magic not in (MAGIC, COMPLETE_MAGIC):
             raise ValueError(f"{path.name}: not a posting arrays file")
+        self.complete = magic == COMPLETE_MAGIC
         (length,) = _LENGTH.unpack_from(self._map, len(MAGIC))
         at = len(MAGIC) + _LENGTH.size
         header = json.loads(self._map[at:at + length].decode("utf-8"))
@@ -177,17 +234,25 @@ class PostingArrays:
                              f"entries, not {segment_id} of {entries}")
         self._terms = {field: {term: (start, count) for term, start, count in listed}
                        for field, listed in header["fields"].items()}
-        total = sum(count for listed in header["fields"].values() for _, _, count in listed)
         at += length + (-(at + length) % 8)
-        if len(self._map) != at + 8 * total:
-            raise ValueError(f"{path.name}: {len(self._map)} bytes, the header lists {at + 8 * total}")
+        if self.complete:
+            total, size = header["postings"], header["size"]
+        else:
+            total = sum(count for listed in header["fields"].values() for _, _, count in listed)
+            size = 8 * total
+        if len(self._map) != at + size:
+            raise ValueError(f"{path.name}: {len(self._map)} bytes, the header lists {at + size}")
         self._ids = np.frombuffer(self._map, dtype="<i4", count=total, offset=at)
         self._weights = np.frombuffer(self._map, dtype="<f4", count=total, offset=at + 4 * total)
+        self._short = {field: _ShortTerms(self._map, at, *spec) for field, spec in header.get("short", {}).items()}
 
     def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         got = self._terms.get(fieldname, {}).get(text)
         if got is None:
-            return None
+            short = self._short.get(fieldname)
+            got = short.find(text.encode("utf-8")) if short is not None else None
+            if got is None:
+                return None
         start, count = got
         return self._ids[start:start + count], self._weights[start:start + count]  # views of the mapped file
 
@@ -196,5 +261,48 @@ class PostingArrays:
         listed = self._terms.get(fieldname, {})
         return sorted(listed, key=lambda t: (-listed[t][1], t))[:n]
 
+    def short_sample(self, fieldname: str) -> list[str]:
+        """The first and the last of the short lists' terms of ``fieldname`` (for checks)."""
+        short = self._short.get(fieldname)
+        if short is None or not short.count:
+            return []
+        return sorted({short.key(0).decode("utf-8"), short.key(short.count - 1).decode("utf-8")})
+
     def terms(self, fieldname: str) -> dict[str, tuple[int, int]]:
+        """The long lists' terms of ``fieldname``: term → (start, count)."""
         return self._terms.get(fieldname, {})
+
+
+class _ShortTerms:
+    """One field's table of short lists in a complete file: its terms sorted (UTF-8, one after the
+    other, with where each ends), where each one's postings start and how many; ``find`` is a binary
+    search over the mapped file (no object per term: a segment has millions of pair terms)."""
+
+    def __init__(self, data: mmap.mmap, base: int, count: int, size: int, keys: int, ends: int, starts: int,
+                 counts: int):
+        if base + counts + 8 * count > len(data) or base + keys + size > len(data):
+            raise ValueError("a table of short lists runs past the end of the file")
+        if sys.byteorder != "little":  # the numbers are little-endian and read as this machine's own
+            raise ValueError("tables of short lists are read on little-endian machines only")
+        self.count = count
+        self._data, self._keys = data, base + keys
+        view = memoryview(data)
+        self._ends = view[base + ends:base + ends + 8 * count].cast("q")
+        self._starts = view[base + starts:base + starts + 8 * count].cast("q")
+        self._counts = view[base + counts:base + counts + 8 * count].cast("q")
+
+    def key(self, i: int) -> bytes:
+        begin = self._ends[i - 1] if i else 0
+        return self._data[self._keys + begin:self._keys + self._ends[i]]
+
+    def find(self, term: bytes) -> tuple[int, int] | None:
+        lo, hi = 0, self.count
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.key(mid) < term:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self.count and self.key(lo) == term:
+            return self._starts[lo], self._counts[lo]
+        return None
