@@ -80,6 +80,19 @@ def test_same_words_as_pyvi_on_real_text():
     assert checked > 500
 
 
+def _real_sentences(gazette: int, gazette_chars: int, articles: int, every: int) -> tuple[list[str], list[list[str]]]:
+    """The seed, the first ``gazette`` gazette texts (their first ``gazette_chars``; headings in capitals,
+    numbers, dates, tables) and every ``every``-th of the first ``articles`` phapdien articles: the texts
+    and their sentences' syllables as pyvi is fed them (at most 200)."""
+    texts = [clean(seed_path().read_text(encoding="utf-8"))]
+    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts += [clean(json.loads(line)["full_text"][:gazette_chars]) for _, line in zip(range(gazette), f)]
+    with gzip.open(shared_path("phapdien_articles/phapdien_articles.jsonl.gz"), "rt", encoding="utf-8") as f:
+        texts += [clean(json.loads(line)["text"]) for i, line in zip(range(articles), f) if i % every == 0]
+    found = ([w for w, _, _ in syllables(text[s:e])][:200] for text in texts for s, e in sentences(text))
+    return texts, [sylls for sylls in found if sylls]
+
+
 def test_fast_features_score_every_label_as_pyvis_dicts():
     # The build feeds CRFsuite attribute strings (segment._features) instead of pyvi's feature dicts:
     # same labels and the same probability to the last bit, on gazette text (headings in capitals,
@@ -88,22 +101,13 @@ def test_fast_features_score_every_label_as_pyvis_dicts():
 
     tok = _tokenizer()
     tagger = tok.model.tagger_
-    texts = [clean(seed_path().read_text(encoding="utf-8"))]
-    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
-        texts += [clean(json.loads(line)["full_text"][:20_000]) for _, line in zip(range(3), f)]
-    with gzip.open(shared_path("phapdien_articles/phapdien_articles.jsonl.gz"), "rt", encoding="utf-8") as f:
-        texts += [clean(json.loads(line)["text"]) for i, line in zip(range(3000), f) if i % 30 == 0]
     checked = capitals = 0
-    for text in texts:
-        for s, e in sentences(text):
-            sylls = [w for w, _, _ in syllables(text[s:e])][:200]
-            if not sylls:
-                continue
-            labels = tagger.tag(tok.sent2features(sylls, False))
-            p = tagger.probability(labels)
-            assert (tagger.tag(_features(sylls)), tagger.probability(labels)) == (labels, p)
-            checked += 1
-            capitals += any(w.isupper() and len(w) > 1 for w in sylls)
+    for sylls in _real_sentences(gazette=3, gazette_chars=20_000, articles=3000, every=30)[1]:
+        labels = tagger.tag(tok.sent2features(sylls, False))
+        p = tagger.probability(labels)
+        assert (tagger.tag(_features(sylls)), tagger.probability(labels)) == (labels, p)
+        checked += 1
+        capitals += any(w.isupper() and len(w) > 1 for w in sylls)
     assert checked > 1000 and capitals > 100
 
 
@@ -116,20 +120,13 @@ def test_the_model_read_into_python_labels_as_crfsuite(monkeypatch):
     model = S._model()
     assert model is not None and len(model.weights) == 6335  # every attribute of pyvi's model
     assert "word.lower():\n" in model.weights  # a name with a newline in CRFsuite's dump, read whole
-    texts = [clean(seed_path().read_text(encoding="utf-8"))]
-    with gzip.open(shared_path("congbao_8chude_fulltext/congbao_8chude.jsonl.gz"), "rt", encoding="utf-8") as f:
-        texts += [clean(json.loads(line)["full_text"][:30_000]) for _, line in zip(range(8), f)]
-    with gzip.open(shared_path("phapdien_articles/phapdien_articles.jsonl.gz"), "rt", encoding="utf-8") as f:
-        texts += [clean(json.loads(line)["text"]) for i, line in zip(range(4000), f) if i % 20 == 0]
+    texts, sentences_ = _real_sentences(gazette=8, gazette_chars=30_000, articles=4000, every=20)
     checked = inside = 0
-    for text in texts:
-        for s, e in sentences(text):
-            sylls = [w for w, _, _ in syllables(text[s:e])][:200]
-            if sylls:
-                expected = [int(label == "I_W") for label in S._label(sylls)]
-                assert model.glued(sylls) == expected, text[s:e]
-                checked += len(sylls)
-                inside += sum(expected)
+    for sylls in sentences_:
+        expected = [int(label == "I_W") for label in S._label(sylls)]
+        assert model.glued(sylls) == expected, " ".join(sylls)
+        checked += len(sylls)
+        inside += sum(expected)
     assert checked > 100_000 and inside > 20_000
     fast = [join_flags(t) for t in texts]
     monkeypatch.setattr(S, "_model", lambda: None)  # CRFsuite's own labels
