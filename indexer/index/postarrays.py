@@ -1,11 +1,11 @@
-"""Each segment's long posting lists as plain arrays, in a file beside the segment.
+"""Each segment's posting lists as plain arrays, in a file beside the segment.
 
 Whoosh keeps a term's postings as zlib-compressed pickles of 128 postings; reading a common syllable
 (25,000 entries of 62k) back costs ~4 ms of unpickling, paid again by every new serving process and,
 for the segments it wrote, after every ``update``: the first queries of a process were 3–6× slower
 than the same queries once read. This file holds what the search engine would decode, as it would
 decode it: for the fields queries read (``FIELDS``), every term with at least ``MIN_POSTINGS`` postings
-(a shorter list is one block: as fast to decode as to find), its doc numbers within the segment
+(a shorter list is one block), or every term (a complete file, below), its doc numbers within the segment
 (deleted entries included, as Whoosh's postings keep them) and weights. The engine maps the file into
 memory (``PostingArrays``) and slices it: no decoding, and the pages are the operating system's, shared
 by every process that serves the folder.
@@ -20,6 +20,14 @@ the engine decodes Whoosh's blocks instead — when absent, unreadable or wrong.
 Layout: ``MAGIC``, a little-endian u64 header length, the JSON header (segment id, entries, per field
 ``[[term, start, count], …]``), zero padding to 8 bytes, then the doc numbers (int32, little-endian)
 and the weights (float32) of all listed terms, each term's ``count`` from its ``start``.
+
+A *complete* file (``COMPLETE_MAGIC``, written by the bulk writer, which holds every posting of the
+segment it writes: ``write_lists``) has every term of ``FIELDS``, not only the long lists: the header
+lists the long ones as above and adds ``postings`` (how many doc numbers), ``size`` (bytes after the
+header) and ``short``: per field ``[terms, key bytes, keys, ends, starts, counts]``, the offsets (from
+where the doc numbers start, 8-aligned) of the field's short lists' terms (sorted UTF-8, one after the
+other), where each term's key ends, and its lists' starts and counts (int64, little-endian). A term
+such a file lacks is not in the segment, so the engine never looks in Whoosh's term table for it.
 """
 
 from __future__ import annotations
