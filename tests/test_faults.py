@@ -168,6 +168,33 @@ def test_a_build_killed_while_reading_leaves_no_process_behind(corpus, tmp_path)
     assert live_dir(tmp_path / "index") is None
 
 
+ORPHAN = r"""
+import os, sys, time
+from indexer.index.segcache import die_with_parent
+parent = os.getpid()
+child = os.fork()
+if child == 0:
+    time.sleep(0.5)  # forked, and the parent is gone before the worker asks to die with it
+    die_with_parent(parent)
+    time.sleep(30)  # an orphan would linger here
+    os._exit(0)
+print(child, flush=True)
+os._exit(0)
+"""
+
+
+def test_a_worker_whose_parent_died_before_it_asked_to_die_with_it_ends_too():
+    # kill -9 between a worker's fork and its die_with_parent() (the window the test above can hit):
+    # the death it asks to hear of has already happened, so it ends by itself
+    proc = subprocess.run([sys.executable, "-c", ORPHAN], capture_output=True, text=True, cwd=REPO, timeout=20,
+                          env=os.environ | {"PYTHONPATH": str(REPO)})
+    child = int(proc.stdout)
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
 # Random points mostly land while documents are added (most of a build); the short last steps are hit on
 # purpose: the build runs in a child with one step wrapped to SIGKILL the child (bench/faults.py does all ten).
 KILL_AT_STEP = r"""

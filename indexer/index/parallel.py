@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import traceback
@@ -48,8 +49,9 @@ class ParallelWriteError(RuntimeError):
     """A worker failed; its traceback is in the message."""
 
 
-def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool, segment_cache: str | None) -> None:
-    die_with_parent()
+def _worker(index_dir: str, inbox, results, limitmb: int, bulk: bool, segment_cache: str | None,
+            parent: int) -> None:
+    die_with_parent(parent)
     try:
         cache = None  # opened with the first batch: the build's own connection has set the file up by then
         ix = whoosh_index.open_dir(index_dir)
@@ -126,8 +128,9 @@ class Writers:
         self._results = ctx.Queue()
         self._inboxes = [ctx.Queue(maxsize=INBOX_BATCHES) for _ in range(jobs)]
         cache = str(segment_cache) if segment_cache else None
-        self._workers = [ctx.Process(target=_worker, args=(index_dir, inbox, self._results, limitmb, bulk, cache),
-                                     daemon=True) for inbox in self._inboxes]
+        self._workers = [ctx.Process(target=_worker, daemon=True,
+                                     args=(index_dir, inbox, self._results, limitmb, bulk, cache, os.getpid()))
+                         for inbox in self._inboxes]
         self._stop = threading.Event()
         gc.freeze()  # what the workers inherit: a collection there must not touch (and copy) it
         try:

@@ -12,6 +12,7 @@ import ctypes
 import hashlib
 import logging
 import multiprocessing
+import os
 import signal
 import sqlite3
 import zlib
@@ -143,16 +144,22 @@ def segment_batches(batches: Iterable[list[str]], cache: SegmentCache, jobs: int
         cache.put_many(zip(pending[0], _flags_of(pending[1])))
 
 
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (no orphans after ``kill -9``)."""
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no orphans after ``kill -9``).
+
+    ``parent``: the pid of the process that forked this one. A parent killed after the fork but before
+    this call sends no signal (the request is for a death to come): then this process is already
+    someone else's child, and ends at once."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: workers may outlive a killed parent
-        pass
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def make_pool(jobs: int):
     """A fork pool of ``jobs`` segmenting workers, or ``None`` for in-process work."""
     if jobs <= 1:
         return None
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent)
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),))
