@@ -124,7 +124,7 @@ def test_the_model_read_into_python_labels_as_crfsuite(monkeypatch):
     checked = inside = 0
     for sylls in sentences_:
         expected = [int(label == "I_W") for label in S._label(sylls)]
-        assert model.glued(sylls) == expected, " ".join(sylls)
+        assert model.inside(sylls) == expected, " ".join(sylls)
         checked += len(sylls)
         inside += sum(expected)
     assert checked > 100_000 and inside > 20_000

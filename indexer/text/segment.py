@@ -86,9 +86,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _joins(prev: str, cur: str, label: str) -> bool:
-    """pyvi's rule for gluing ``cur`` to the word before it."""
-    return (label == "I_W" and cur not in _PUNCT and prev not in _PUNCT
+def _joins(prev: str, cur: str, inside: bool) -> bool:
+    """pyvi's rule for gluing ``cur`` to the word before it (``inside``: labelled ``I_W``)."""
+    return (inside and cur not in _PUNCT and prev not in _PUNCT
             and not cur[0].isdigit() and not prev[0].isdigit()
             and not (cur[0].istitle() and not prev[0].istitle()))
 
@@ -99,17 +99,22 @@ _ATTRS_MAX = 200_000
 _attrs: dict[str, tuple[list[str], list[str], list[str], str]] = {}
 
 
+def _attrs_of(word: str) -> tuple[list[str], list[str], list[str], str]:
+    """(its own attributes, those it gives the next syllable, those it gives the one before, lowercase)."""
+    low, title, upper = word.lower(), word.istitle(), word.isupper()
+    own = ["bias", "word.lower():" + low]
+    own += ["word.isupper()"] * upper + ["word.istitle()"] * title + ["word.isdigit()"] * word.isdigit()
+    before = ["-1:word.lower():" + low] + ["-1:word.istitle()"] * title + ["-1:word.isupper()"] * upper
+    after = ["+1:word.lower():" + low] + ["+1:word.istitle()"] * title + ["+1:word.isupper()"] * upper
+    return own, before, after, low
+
+
 def _syllable_attrs(word: str) -> tuple[list[str], list[str], list[str], str]:
     got = _attrs.get(word)
     if got is None:
-        low, title, upper = word.lower(), word.istitle(), word.isupper()
-        own = ["bias", "word.lower():" + low]
-        own += ["word.isupper()"] * upper + ["word.istitle()"] * title + ["word.isdigit()"] * word.isdigit()
-        before = ["-1:word.lower():" + low] + ["-1:word.istitle()"] * title + ["-1:word.isupper()"] * upper
-        after = ["+1:word.lower():" + low] + ["+1:word.istitle()"] * title + ["+1:word.isupper()"] * upper
         if len(_attrs) >= _ATTRS_MAX:
             _attrs.clear()
-        got = _attrs[word] = (own, before, after, low)
+        got = _attrs[word] = _attrs_of(word)
     return got
 
 
@@ -173,7 +178,9 @@ class _Model:
     def __init__(self, weights: dict[str, tuple[float, float]], trans: tuple[float, float, float, float]):
         self.weights = weights
         self.trans = trans
-        self.rows: dict[str, tuple] = {}
+        self.rows: dict[str, tuple] = {}  # by syllable: what ``_row`` makes of it
+        tok = _tokenizer()
+        self.bi_grams, self.tri_grams = tok.bi_grams, tok.tri_grams
         get = weights.get
         zero = (0.0, 0.0)
         self.bi_before, self.tri_before = get("-1:word.bi_gram()", zero), get("-2:word.tri_gram()", zero)
@@ -221,7 +228,7 @@ class _Model:
 
     def _row(self, word: str) -> tuple:
         """(lowercase, own B, own I, B and I it adds to the next syllable, to the one before)."""
-        own, before, after, low = _syllable_attrs(word)
+        own, before, after, low = _attrs_of(word)  # once per syllable: the row is what is kept
         get, zero = self.weights.get, (0.0, 0.0)
         sums = []
         for names in (own, before, after):
@@ -236,14 +243,13 @@ class _Model:
         row = self.rows[word] = (low, *sums)
         return row
 
-    def glued(self, sylls: list[str]) -> list[int]:
-        """1 for each syllable labelled ``I_W`` (inside a word), 0 for ``B_W``."""
+    def inside(self, sylls: list[str]) -> list[int]:
+        """1 for each syllable of a sentence labelled ``I_W`` (inside a word), 0 for ``B_W``."""
         rows, make = self.rows, self._row
-        got = [rows.get(w) or make(w) for w in sylls]
+        got = [rows.get(w) or make(w) for w in sylls]  # a row is a non-empty tuple
         n = len(got)
         low = [r[0] for r in got]
-        tok = _tokenizer()
-        bi, tri = tok.bi_grams, tok.tri_grams
+        bi, tri = self.bi_grams, self.tri_grams
         pair = [f"{a} {b}" in bi for a, b in zip(low, low[1:])]
         triple = [f"{a} {b} {c}" in tri for a, b, c in zip(low, low[1:], low[2:])]
         bbb, bbi = self.bi_before
@@ -336,14 +342,9 @@ def join_flags(text: str) -> bytes:
         sylls = [s for s in _SYLLABLE.findall(text, start, end) if s != "\n"]
         for i in range(0, len(sylls), _MAX_SENTENCE_SYLLABLES):
             chunk = sylls[i:i + _MAX_SENTENCE_SYLLABLES]
-            if model is not None:
-                inside = model.glued(chunk)
-                flags.append(0)
-                flags.extend(_joins(p, c, "I_W" if lab else "B_W") for p, c, lab in zip(chunk, chunk[1:], inside[1:]))
-            else:
-                labels = _label(chunk)
-                flags.append(0)
-                flags.extend(_joins(p, c, lab) for p, c, lab in zip(chunk, chunk[1:], labels[1:]))
+            inside = model.inside(chunk) if model is not None else [label == "I_W" for label in _label(chunk)]
+            flags.append(0)
+            flags.extend(_joins(p, c, k) for p, c, k in zip(chunk, chunk[1:], inside[1:]))
     return bytes(flags)
 
 
