@@ -41,6 +41,7 @@ import shutil
 import struct
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -71,17 +72,31 @@ def write_segment(leaf, path: Path, min_postings: int = MIN_POSTINGS) -> int:
     with at least ``min_postings`` postings, one term's list in memory at a time (the weights go to a
     second temporary file, appended at the end). Returns how many postings were written."""
     listed = long_terms(leaf, FIELDS, min_postings)
-
-    def lists():
-        for fieldname, terms in listed.items():
-            for term, count in terms:
-                got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
-                if sum(len(a) for a in got_ids) != count:
-                    raise ValueError(f"{fieldname}:{term!r} has {sum(map(len, got_ids))} postings, its term "
-                                     f"info says {count}")
-                yield got_ids, got_weights
-
-    return _write_file(path, leaf.segment().segment_id(), leaf.doc_count_all(), listed, lists())
+    header: dict = {"segment": leaf.segment().segment_id(), "entries": leaf.doc_count_all(), "fields": {}}
+    start = 0
+    for fieldname, terms in listed.items():
+        header["fields"][fieldname] = []
+        for term, count in terms:
+            header["fields"][fieldname].append([term.decode("utf-8"), start, count])
+            start += count
+    side = path.with_name(f"{path.name}.tmp{os.getpid()}w")
+    try:
+        with _written(path, MAGIC, header) as out, open(side, "w+b") as weights:
+            for fieldname, terms in listed.items():
+                for term, count in terms:
+                    got_ids, got_weights = decode_postings(raw_postings(leaf, fieldname, term), 0)
+                    if sum(len(a) for a in got_ids) != count:
+                        raise ValueError(f"{fieldname}:{term!r} has {sum(map(len, got_ids))} postings, its term "
+                                         f"info says {count}")
+                    for part in got_ids:
+                        out.write(part.astype("<i4").tobytes())
+                    for part in got_weights:
+                        weights.write(part.astype("<f4").tobytes())
+            weights.seek(0)
+            shutil.copyfileobj(weights, out, 2**20)
+    finally:
+        side.unlink(missing_ok=True)
+    return start
 
 
 def write_lists(path: Path, segment_id: str, entries: int,
@@ -116,66 +131,40 @@ def write_lists(path: Path, segment_id: str, entries: int,
             at = _aligned(at + (len(data) if isinstance(data, bytes) else 8 * len(data)))
         layout[name] = [len(ends), len(blob), *parts]
     header["short"], header["postings"], header["size"] = layout, total, at
+    with _written(path, COMPLETE_MAGIC, header) as out:
+        base = out.tell()
+        for name in names:
+            out.write(np.ascontiguousarray(fields[name][2], dtype="<i4").tobytes())
+        for name in names:
+            out.write(np.ascontiguousarray(fields[name][3], dtype="<f4").tobytes())
+        for name, blob, ends, starts, counts in tables:
+            for offset, data in zip(layout[name][2:], (blob, ends, starts, counts)):
+                out.write(b"\0" * (base + offset - out.tell()))
+                out.write(data if isinstance(data, bytes) else data.astype("<i8").tobytes())
+        out.write(b"\0" * (base + at - out.tell()))
+    return total
+
+
+@contextmanager
+def _written(path: Path, magic: bytes, header: dict):
+    """A file open to write after ``magic``, the header's length and the header (padded to 8 bytes),
+    given ``path``'s name only once it is whole on disk; removed if writing it fails."""
     body = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    pad = -(len(COMPLETE_MAGIC) + _LENGTH.size + len(body)) % 8
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     try:
         with open(tmp, "wb") as out:
-            out.write(COMPLETE_MAGIC + _LENGTH.pack(len(body)) + body + b"\0" * pad)
-            base = out.tell()
-            for name in names:
-                out.write(np.ascontiguousarray(fields[name][2], dtype="<i4").tobytes())
-            for name in names:
-                out.write(np.ascontiguousarray(fields[name][3], dtype="<f4").tobytes())
-            for name, blob, ends, starts, counts in tables:
-                for offset, data in zip(layout[name][2:], (blob, ends, starts, counts)):
-                    out.write(b"\0" * (base + offset - out.tell()))
-                    out.write(data if isinstance(data, bytes) else data.astype("<i8").tobytes())
-            out.write(b"\0" * (base + at - out.tell()))
+            head = magic + _LENGTH.pack(len(body)) + body
+            out.write(head + b"\0" * (_aligned(len(head)) - len(head)))
+            yield out
             out.flush()
-            os.fsync(out.fileno())  # whole on disk before it has its name
+            os.fsync(out.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return total
 
 
 def _aligned(n: int) -> int:
     return n + (-n % 8)
-
-
-def _write_file(path: Path, segment_id: str, entries: int, listed: dict[str, list[tuple[bytes, int]]],
-                lists) -> int:
-    """The file: the header of ``listed`` (field → ``[(term, count)]``), then what ``lists`` yields
-    (``(doc numbers, weights)``, each a list of arrays, in the order of ``listed``)."""
-    header: dict = {"segment": segment_id, "entries": entries, "fields": {}}
-    start = 0
-    for fieldname, terms in listed.items():
-        header["fields"][fieldname] = []
-        for term, count in terms:
-            header["fields"][fieldname].append([term.decode("utf-8"), start, count])
-            start += count
-    body = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    pad = -(len(MAGIC) + _LENGTH.size + len(body)) % 8
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    side = path.with_name(f"{path.name}.tmp{os.getpid()}w")
-    try:
-        with open(tmp, "wb") as out, open(side, "w+b") as weights:
-            out.write(MAGIC + _LENGTH.pack(len(body)) + body + b"\0" * pad)
-            for got_ids, got_weights in lists:
-                for part in got_ids:
-                    out.write(part.astype("<i4").tobytes())
-                for part in got_weights:
-                    weights.write(part.astype("<f4").tobytes())
-            weights.seek(0)
-            shutil.copyfileobj(weights, out, 2**20)
-            out.flush()
-            os.fsync(out.fileno())  # whole on disk before it has its name
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-        side.unlink(missing_ok=True)
-    return start
 
 
 def usable(folder: Path, leaf) -> bool:
