@@ -170,7 +170,7 @@ def _bmp_table() -> np.ndarray:
 
 
 def prepare_fold() -> None:
-    """Make the BMP array long texts are folded through now (~0.1 s), not in the first search that
+    """Make the BMP array long texts are folded through now (~80 ms), not in the first search that
     shows a snippet of one (a server's warm-up calls this)."""
     _bmp_table()
 
