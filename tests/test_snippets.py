@@ -1,6 +1,7 @@
 """Snippets (search_app.snippets) on real text: the window holds the most distinct query words, matches
 are marked on any spelling, and text is escaped."""
 
+from indexer.text.normalize import fold
 from search_app.snippets import snippet
 
 from conftest import seed_paragraphs
@@ -25,3 +26,11 @@ def test_snippets_of_the_seed_escape_the_text_and_mark_only_query_words():
         assert "<b>" not in got and got.replace("<mark>", "").replace("</mark>", "").count("<") == 0
         marked = [m.split("</mark>")[0] for m in got.split("<mark>")[1:]]
         assert all(w.lower() in {"pháp", "luật", "phap", "luat"} for w in marked)
+
+
+def test_a_number_is_found_where_it_stands_alone_in_any_spelling():
+    from search_app.snippets import number_pattern
+
+    text = fold("Thông tư 02/2025/TT-BKHĐT; x02/2025/tt-bkhdt; 02 - 2025/tt-bkhdt ; 102/2025/TT-BKHĐT; 02/2025/TT-BKHĐTx").lower()
+    spans = [m.span() for m in number_pattern("02/2025/tt-bkhdt").finditer(text)]
+    assert [text[s:e] for s, e in spans] == ["02/2025/tt-bkhdt", "02 - 2025/tt-bkhdt"]
