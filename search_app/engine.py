@@ -17,7 +17,11 @@ evaluated as array arithmetic over every entry at once:
 - phrases are pairs of adjacent folded syllables (the ``text_b`` field; no field keeps positions,
   which were most of the cost of writing the index); a quoted phrase of more than two syllables is
   then checked on the entry's stored text;
-- every match is counted, so totals and facet counts are exact.
+- every match is counted, so totals and facet counts are exact;
+- on a large index a page ranked by relevance is found from the matches as a bitmap (common terms
+  and phrases keep one) and the blocks of 64 entries whose bound (the terms' best scores there) can
+  still beat the k-th best score found (``Evaluator.matches``, ``bound``, ``best``): the same page,
+  totals and facets, without scoring every match.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +46,9 @@ from indexer.index.entries import entry_text
 from indexer.text.normalize import clean, fold
 from search_app.query import ExactPhrase
 
-__all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "union", "lookup", "PAIR_FIELD", "FOLDED", "VERIFY_MAX",
-           "CACHE_BYTES", "SCORED_BYTES", "BytesLru", "cache_limits"]
+__all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "Bits", "union", "lookup", "words_of", "ids_of",
+           "mask_words", "popcount", "n_blocks",
+           "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES", "SCORED_BYTES", "BytesLru", "cache_limits"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,19 @@ SMALL_ENTRIES = 512
 # Two lists of entries are matched by binary search unless both hold more than 1/DENSE_SHARE of the
 # index; then through one array over the index (one pass, no search).
 DENSE_SHARE = 32  # field lengths and folded lexicons kept (a handful per segment)
+# A term in at least 1/BITS_SHARE of the index is also kept as a bitmap with each word's running count
+# (``Bits``): whether an entry is in it, and where, is then two array reads, not a binary search, and
+# the set of a query's matches is found with word-wide and/or over such bitmaps (``Evaluator.matches``).
+BITS_SHARE = 32
+# The best results of a query matching many entries are found block by block (``Evaluator.best``): each
+# term keeps its best score in every block of 2**BLOCK_SHIFT entries, and a block whose bound cannot
+# beat the k-th best score found so far is never scored.
+BLOCK_SHIFT = 6
+BLOCK_WORDS = (1 << BLOCK_SHIFT) // 64
+# ... and once the blocks scored hold more than 1/SCORED_SHARE of the matches, every match is
+# scored at once instead (a flat top: many entries near the best score, the bounds prune little).
+SCORED_SHARE = 2
+BOUND_SLACK = 1e-9  # bounds are sums of floats like the scores they bound: a little room for rounding
 
 
 @dataclass
@@ -84,7 +102,7 @@ def _nbytes(value) -> int:
     if value is None:
         return ENTRY_BYTES
     if isinstance(value, Hits):
-        return ENTRY_BYTES + value.ids.nbytes + value.score.nbytes
+        return ENTRY_BYTES + value.ids.nbytes + value.score.nbytes + (value.bits.nbytes if value.bits else 0)
     return ENTRY_BYTES + sum(a.nbytes for a in value)
 
 
@@ -440,6 +458,7 @@ class Evaluator:
         self.reader = searcher.reader()
         self._n = float(self.reader.doc_count_all())
         self._terms: dict = {}
+        self._whole: dict = {}  # nodes ``_at`` evaluates whole, by query
 
     def hits(self, q) -> "Hits | None":
         """The live entries ``q`` matches and their scores, or ``None`` when it matches nothing."""
@@ -496,7 +515,7 @@ class Evaluator:
         else:  # Whoosh scores an unscorable field (ID, no lengths) by the posting's weight
             score = weights.astype(np.float64)
         score.flags.writeable = False  # kept and shared: every use makes its own arrays
-        return Hits(ids, score)
+        return Hits(ids, score, Bits(ids, self.a.size) if len(ids) * BITS_SHARE >= self.a.size else None)
 
     def _or(self, q: Q.Or):
         parts = [p for p in (self._eval(c) for c in q.subqueries) if p is not None]
@@ -552,10 +571,20 @@ class Evaluator:
     def _at(self, q, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(held, score) of ``q`` at the entries ``cand`` (ascending): what ``_eval(q)`` gives there,
         bit for bit (children's scores added in the same order), from the terms' lists looked up at
-        ``cand`` instead of unions over the index. Nodes other than terms, ``Or``, ``And`` and
-        phrases are evaluated whole and looked up."""
+        ``cand`` instead of unions over the index. Nodes other than terms, ``Or``, ``And``, ``AndMaybe``,
+        ``AndNot`` and phrases of two syllables or plain ones are evaluated whole and looked up."""
         if isinstance(q, Q.Term):
             held, score = self._base_at(q.fieldname, q.text, cand)
+        elif isinstance(q, Q.AndMaybe):  # the required part's score, the optional one's added where held
+            held, score = self._at(q.a, cand)
+            also, theirs = self._at(q.b, cand)
+            also &= held
+            score[also] += theirs[also]
+        elif isinstance(q, Q.AndNot):
+            held, score = self._at(q.a, cand)
+            held &= ~self._at(q.b, cand)[0]
+        elif isinstance(q, Q.WrappingQuery):
+            return self._at(q.child, cand)
         elif type(q) in (Q.Or, Q.And):
             held = np.zeros(len(cand), bool) if type(q) is Q.Or else np.ones(len(cand), bool)
             score = np.zeros(len(cand))
@@ -568,17 +597,15 @@ class Evaluator:
                 score[h] += s[h]
             if not q.subqueries:
                 held[:] = False
-        elif isinstance(q, Q.Phrase) and not (isinstance(q, ExactPhrase) and len(q.words) > 2) and len(q.words) > 1:
-            words = list(q.words)
-            held, score = np.ones(len(cand), bool), np.zeros(len(cand))
-            for pair in dict.fromkeys(pairs_of([fold(w) for w in words])):
-                held &= self._base_at(PAIR_FIELD, pair, cand)[0]
-            for w in words:
-                h, s = self._base_at(q.fieldname, w, cand)
-                held &= h
-                score[h] += s[h]
-        else:
-            return self._held_at(self._eval(q), cand)
+        elif isinstance(q, Q.Phrase):
+            if len(q.words) == 1:
+                held, score = self._base_at(q.fieldname, q.words[0], cand)
+            else:
+                held, score = self._held_at(self._phrase_of(q), cand)
+        else:  # evaluated whole, once a request (``best`` asks again block by block)
+            if q not in self._whole:
+                self._whole[q] = self._eval(q)
+            return self._held_at(self._whole[q], cand)
         score[~held] = 0.0
         return held, (score * q.boost if q.boost != 1 else score)
 
@@ -625,11 +652,28 @@ class Evaluator:
         """Where every pair of adjacent folded syllables is (``text_b``), with diacritics typed
         (field ``text``) each syllable as typed too; scored as Whoosh scores a phrase: the sum of its
         words' scores in the phrase's field."""
-        words = list(q.words)
+        words = tuple(q.words)
         if not words:
             return None
         if len(words) == 1:
             return self._term(Q.Term(q.fieldname, words[0], boost=q.boost))
+        got = self._phrase_of(q)
+        return None if got is None else got.boosted(q.boost)
+
+    def _phrase_of(self, q: Q.Phrase):
+        """The Hits of a phrase of several words, unboosted."""
+        words = tuple(q.words)
+        return self._phrase_base(q.fieldname, words, isinstance(q, ExactPhrase) and len(words) > 2)
+
+    def _phrase_base(self, fieldname: str, words: tuple[str, ...], exact: bool):
+        """A phrase's Hits, unboosted, computed once per request and kept as a term's are (a phrase of
+        common words is asked for again and again)."""
+        key = (f"phrase:{fieldname}:{int(exact)}", " ".join(words))
+        if key not in self._terms:
+            self._terms[key] = self.a.term_hits(self.s, *key, lambda *_: self._phrase_compute(fieldname, words, exact))
+        return self._terms[key]
+
+    def _phrase_compute(self, fieldname: str, words: tuple[str, ...], exact: bool):
         folded = [fold(w) for w in words]
         where = None
         for pair in dict.fromkeys(pairs_of(folded)):
@@ -640,15 +684,18 @@ class Evaluator:
             if where is None:
                 return None
         for w in words:
-            got = self._base(q.fieldname, w)
+            got = self._base(fieldname, w)
             if got is None:
                 return None
             where = where.both(got, self.a.size)
             if where is None:
                 return None
-        if isinstance(q, ExactPhrase) and len(words) > 2:
+        if exact:
             where = self._verified(folded, where)
-        return None if where is None else where.boosted(q.boost)
+        if where is None:
+            return None
+        where.score.flags.writeable = False  # kept and shared, as a term's
+        return Hits(where.ids, where.score, Bits(where.ids, self.a.size) if len(where.ids) * BITS_SHARE >= self.a.size else None)
 
     def _verified(self, folded: list[str], where: "Hits") -> "Hits | None":
         """Candidates whose text has the folded syllables in a row (only punctuation or spaces
@@ -666,6 +713,107 @@ class Evaluator:
     def _wrappingquery(self, q: Q.WrappingQuery):
         return self._eval(q.child)
 
+    # --- many matches: the set as a bitmap, the best scored block by block ---------------------------
+
+    def matches(self, q) -> np.ndarray | None:
+        """The entries ``q`` matches as a bitmap (``words_of``; deleted entries included), or ``None``
+        when it matches nothing: the same set as ``_eval``, from the terms' bitmaps, no score summed."""
+        if isinstance(q, Q.Term):
+            got = self._base(q.fieldname, q.text)
+            return None if got is None else got.words(self.a.size)
+        if isinstance(q, Q.Phrase):
+            got = self._phrase(q)
+            return None if got is None else got.words(self.a.size)
+        if isinstance(q, Q.AndMaybe):
+            return self.matches(q.a)
+        if isinstance(q, Q.AndNot):
+            positive = self.matches(q.a)
+            negative = None if positive is None else self.matches(q.b)
+            return positive if negative is None else _nonempty(positive & ~negative)
+        if isinstance(q, (Q.And, Q.Or)):
+            parts = [self.matches(c) for c in q.subqueries]
+            if isinstance(q, Q.And):
+                if not parts or any(p is None for p in parts):
+                    return None
+                return _nonempty(np.bitwise_and.reduce(parts))
+            parts = [p for p in parts if p is not None]
+            return np.bitwise_or.reduce(parts) if parts else None
+        if isinstance(q, Q.WrappingQuery):
+            return self.matches(q.child)
+        got = self._eval(q)  # prefixes, everything, nothing
+        return None if got is None else words_of(got.ids, self.a.size)
+
+    def bound(self, q) -> np.ndarray:
+        """In each block (``BLOCK_SHIFT``), a score no entry ``q`` matches there exceeds: the terms'
+        best scores in the block, added and boosted as ``_eval`` adds and boosts their scores."""
+        nb = n_blocks(self.a.size)
+        if isinstance(q, Q.Term):
+            got = self._base(q.fieldname, q.text)
+            return np.zeros(nb) if got is None else got.block_max(self.a.size) * q.boost
+        if isinstance(q, Q.Phrase):
+            if len(q.words) == 1:
+                return self.bound(Q.Term(q.fieldname, q.words[0], boost=q.boost))
+            got = self._phrase_of(q)
+            return np.zeros(nb) if got is None else got.block_max(self.a.size) * q.boost
+        if isinstance(q, (Q.And, Q.Or)):
+            return sum((self.bound(c) for c in q.subqueries), np.zeros(nb)) * q.boost
+        if isinstance(q, Q.AndMaybe):
+            return (self.bound(q.a) + self.bound(q.b)) * q.boost
+        if isinstance(q, Q.AndNot):
+            return self.bound(q.a) * q.boost
+        if isinstance(q, Q.WrappingQuery):
+            return self.bound(q.child)
+        return np.full(nb, max(float(q.boost), 0.0))  # prefixes, everything: each match scores the boost
+
+    def best(self, q, within: np.ndarray, k: int, factors=()) -> tuple[np.ndarray, np.ndarray]:
+        """(entries, scores) of the best ``k`` of the entries of the bitmap ``within`` (all matched by
+        ``q``), best first, ties in index order: what sorting every match by ``_eval``'s score says,
+        each score multiplied by ``factor`` where ``(query, factor)`` of ``factors`` matches too.
+
+        Blocks are scored best bound first; scoring stops when the ``k``-th best score found beats
+        every bound left, so a query matching most of the index scores a few blocks of it."""
+        bound = self.bound(q)
+        for _, factor in factors:
+            bound = bound * max(factor, 1.0)
+        bound = bound * (1 + BOUND_SLACK) + BOUND_SLACK
+        blocks = within.reshape(-1, BLOCK_WORDS)
+        held = np.flatnonzero(blocks.any(axis=1))
+        order = held[np.argsort(-bound[held], kind="stable")]
+        ids, score = np.zeros(0, np.int64), np.zeros(0)
+        at, step, scored, most = 0, 4, 0, popcount(within) // SCORED_SHARE
+        while at < len(order):
+            batch = np.sort(order[at:at + step])
+            at, step = at + step, step * 2
+            inside = ids_of(blocks[batch].ravel())  # positions within the batch's blocks, laid end to end
+            cand = (batch[inside >> BLOCK_SHIFT] << BLOCK_SHIFT) + (inside & ((1 << BLOCK_SHIFT) - 1))
+            scored += len(cand)
+            if scored > most:  # the bounds prune too little here: every match scored at once is cheaper
+                return self._best_of_all(q, within, k, factors)
+            cand, got = self._scores_at(q, cand, factors)
+            ids, score = _top(np.concatenate([ids, cand]), np.concatenate([score, got]), k)
+            if len(ids) == k and at < len(order) and score[-1] > bound[order[at]]:
+                break
+        return ids, score
+
+    def _scores_at(self, q, cand: np.ndarray, factors) -> tuple[np.ndarray, np.ndarray]:
+        """(the entries of ``cand`` that ``q`` matches, their scores times each factor of ``factors``
+        whose query matches them too: as ``search._evaluate`` applies a preference, in order)."""
+        held, got = self._at(q, cand)
+        cand, got = cand[held], got[held]
+        for fq, factor in factors:
+            got[self._at(fq, cand)[0]] *= factor
+        return cand, got
+
+    def _best_of_all(self, q, within: np.ndarray, k: int, factors) -> tuple[np.ndarray, np.ndarray]:
+        """``best`` by scoring every match (``_eval``)."""
+        got = self._eval(q)
+        ids = got.ids
+        keep = ((within[ids >> 6] >> (ids & 63).astype(np.uint64)) & _ONE).astype(bool)
+        ids, score = ids[keep], got.score[keep]  # (a copy: the factors may change it)
+        for fq, factor in factors:
+            score[self._at(fq, ids)[0]] *= factor
+        return _top(ids, score, k)
+
     # the classes a query tree is made of, most specific first
     _METHODS = ((Q.Term, _term), (Q.Phrase, _phrase), (Q.Prefix, _prefix), (Q.AndMaybe, _andmaybe),
                 (Q.AndNot, _andnot), (Q.And, _and), (Q.Or, _or), (Q.Every, _every),
@@ -679,8 +827,27 @@ class Hits:
     ids: np.ndarray
     score: np.ndarray
 
+    bits: "Bits | None" = field(default=None, compare=False, repr=False)  # a common term's (``BITS_SHARE``)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
     def boosted(self, boost: float) -> "Hits":
-        return self if boost == 1 else Hits(self.ids, self.score * boost)
+        return self if boost == 1 else Hits(self.ids, self.score * boost, self.bits)
+
+    def words(self, size: int) -> np.ndarray:
+        """These entries as a bitmap over an index of ``size`` (``words_of``)."""
+        return self.bits.words if self.bits is not None else words_of(self.ids, size)
+
+    def block_max(self, size: int) -> np.ndarray:
+        """The best score in each block of ``2**BLOCK_SHIFT`` entries (0 where none is held); kept with
+        these Hits (a term's are kept across requests)."""
+        if "block_max" not in self._memo:
+            out = np.zeros(n_blocks(size))
+            if len(self.ids):
+                block = self.ids >> BLOCK_SHIFT
+                starts = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+                out[block[starts]] = np.maximum.reduceat(self.score, starts)
+            self._memo["block_max"] = out
+        return self._memo["block_max"]
 
     def _lookup(self, other: "Hits", size: int) -> tuple[np.ndarray, np.ndarray]:
         return lookup(self.ids, other, size)
@@ -716,6 +883,19 @@ KTH_SAMPLE_FROM = 65_536
 KTH_SAMPLE = 4_096
 
 
+def _top(ids: np.ndarray, score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` (ids, scores), best first, ties by entry number."""
+    if len(ids) > k:
+        keep = score >= kth_largest(score, k)
+        ids, score = ids[keep], score[keep]
+    order = np.lexsort((ids, -score))[:k]
+    return ids[order], score[order]
+
+
+def _nonempty(words: np.ndarray) -> np.ndarray | None:
+    return words if words.any() else None
+
+
 def kth_largest(values: np.ndarray, k: int) -> float:
     """The ``k``-th largest of ``values`` (``1 <= k <= len(values)``), exactly what
     ``np.partition(values, n - k)[n - k]`` says. On many values, the sample's ``r``-th largest is a
@@ -735,7 +915,11 @@ def kth_largest(values: np.ndarray, k: int) -> float:
 
 def lookup(ids: np.ndarray, other: Hits, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Which of the entries ``ids`` (ascending) ``other`` holds (a mask over ``ids``), and ``other``'s
-    scores of them. Binary search in ``other``, or one array over the index when both lists are long."""
+    scores of them. Through ``other``'s bitmap when it has one; else binary search in ``other``, or one
+    array over the index when both lists are long."""
+    if other.bits is not None:
+        found, at = other.bits.find(ids)
+        return found, other.score[at]
     if min(len(ids), len(other.ids)) * DENSE_SHARE > size:
         dense = np.zeros(size)
         dense[other.ids] = other.score
@@ -779,3 +963,72 @@ def union(parts: list[Hits], size: int) -> Hits:
         return Hits(ids, score[ids])
     ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
     return Hits(ids, np.bincount(where, weights=np.concatenate([p.score for p in parts]), minlength=len(ids)))
+
+
+# --- bitmaps ----------------------------------------------------------------------------------------
+
+_ONE = np.uint64(1)
+
+
+def n_blocks(size: int) -> int:
+    """Blocks of ``2**BLOCK_SHIFT`` entries an index of ``size`` entries spans (a bitmap's words are
+    as many as whole blocks hold)."""
+    return max(1, -(-size >> BLOCK_SHIFT))
+
+
+def words_of(ids: np.ndarray, size: int) -> np.ndarray:
+    """The entries ``ids`` as a bitmap over an index of ``size``: bit ``i`` of word ``w`` is entry
+    ``64 * w + i`` (words for whole blocks, the last one padded with zeros)."""
+    n = n_blocks(size) * BLOCK_WORDS
+    if len(ids) * 8 < size:  # few: set their bits one by one (no pass over the index)
+        words = np.zeros(n, np.uint64)
+        np.bitwise_or.at(words, ids >> 6, np.left_shift(_ONE, (ids & 63).astype(np.uint64)))
+        return words
+    flags = np.zeros(n * 64, bool)
+    flags[ids] = True
+    return np.packbits(flags, bitorder="little").view("<u8")
+
+
+def mask_words(mask: np.ndarray) -> np.ndarray:
+    """A mask over the index (one bool an entry) as a bitmap (``words_of``)."""
+    n = n_blocks(len(mask)) * BLOCK_WORDS
+    flags = np.zeros(n * 64, bool)
+    flags[:len(mask)] = mask
+    return np.packbits(flags, bitorder="little").view("<u8")
+
+
+def ids_of(words: np.ndarray, offset: int = 0) -> np.ndarray:
+    """The entries a bitmap holds, ascending (``offset``: the entry of its first bit)."""
+    nonzero = np.flatnonzero(words)
+    at = np.flatnonzero(np.unpackbits(words[nonzero].view(np.uint8), bitorder="little"))
+    return offset + (nonzero[at >> 6] << 6) + (at & 63)
+
+
+def popcount(words: np.ndarray) -> int:
+    return int(np.bitwise_count(words).sum(dtype=np.int64))
+
+
+class Bits:
+    """A list of entries as a bitmap, with how many entries come before each word: whether an entry is
+    in the list and where it stands there are found in constant time."""
+
+    __slots__ = ("words", "before")
+
+    def __init__(self, ids: np.ndarray, size: int):
+        self.words = words_of(ids, size)
+        self.words.flags.writeable = False  # shared by every request: combined into new bitmaps only
+        self.before = np.zeros(len(self.words), np.int32)
+        np.cumsum(np.bitwise_count(self.words[:-1]), out=self.before[1:])
+
+    @property
+    def nbytes(self) -> int:
+        return self.words.nbytes + self.before.nbytes
+
+    def find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which of ``ids`` the list holds, their positions in it)."""
+        word = ids >> 6
+        w = self.words[word]
+        bit = (ids & 63).astype(np.uint64)
+        found = ((w >> bit) & _ONE).astype(bool)
+        below = w[found] & ((_ONE << bit[found]) - _ONE)
+        return found, self.before[word[found]] + np.bitwise_count(below).astype(np.int64)

@@ -204,3 +204,55 @@ def test_facets_of_most_of_the_index_are_counted_from_what_is_left_out(tmp_path)
         expected = {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
         assert svc.facet_counts(a, docs) == expected, name
     assert any("; " in label for label in a.facets["field"][1])  # a joined label is among them
+
+
+BLOCK_CASES = [{"q": "quyền và nghĩa vụ"}, {"q": "quyen va nghia vu", "page": "3", "per_page": "10"},
+               {"q": "tố tụng hành chính", "type": "Luật"}, {"q": "người khởi kiện -tòa"},
+               {"q": "\"người bị kiện\""}, {"q": "\"quyết định hành chính bị kiện\""},
+               {"q": "luật tố tụng hành chính 2015"}, {"q": "xyzzy quyền"},
+               {"q": "Người khởi kiện có quyền rút đơn khởi kiện trong trường hợp nào?"},
+               {"q": "pháp luật", "year": "2015"}, {"q": "thi hành án", "per_page": "50", "page": "2"}]
+
+
+def _answer(service, case):
+    r = service.search(parse_params(case))
+    return r.total, r.facets, [(x["id"], x["score"]) for x in r.results], r.suggestion, r.notes
+
+
+@pytest.fixture(scope="module")
+def alqac(tmp_path_factory):
+    """The demonstration corpus and every ALQAC law article (~2,400 entries: dozens of blocks)."""
+    import shutil
+
+    from tests.conftest import shared_path
+
+    root = tmp_path_factory.mktemp("alqac")
+    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", root / "corpus")
+    with open(shared_path("alqac2023_2024/beir/corpus.jsonl"), encoding="utf-8") as f:
+        _write(root / "corpus" / "alqac", [{"id": f"alqac:{row['_id']}", "kind": "document", "doc_type": "Luật",
+                                            "title": f"Điều {row['article_id']}. {row['title']}", "body": row["text"],
+                                            "date": f"{2010 + i % 14}-01-{1 + i % 28:02d}", "source": "alqac"}
+                                           for i, row in enumerate(map(json.loads, f))])
+    build([root / "corpus"], root / "index")
+    return SearchService(root / "index")
+
+
+@pytest.mark.parametrize("share", [1, 3, 10**6], ids=["pruned", "some", "every-match-scored"])
+def test_the_best_found_block_by_block_are_the_best_of_every_match(alqac, monkeypatch, share):
+    """The page found from the matches' bitmap and the blocks that can hold the best scores is the page
+    found by scoring every match: same totals, facets, entries, scores (each way ``best`` can end)."""
+    import search_app.search as search_module
+    from search_app import engine
+
+    demo = alqac
+    a = demo.arrays(demo.searcher())
+    assert a.size > 30 * (1 << engine.BLOCK_SHIFT)  # several blocks: an order to score them in
+    monkeypatch.setattr(search_module, "BLOCKS_FROM", 10**12)
+    expected = [_answer(demo, case) for case in BLOCK_CASES]
+    monkeypatch.setattr(search_module, "BLOCKS_FROM", 0)
+    monkeypatch.setattr(engine, "SCORED_SHARE", share)
+    got = [_answer(demo, case) for case in BLOCK_CASES]
+    assert got == expected
+    assert all(e[0] for e in expected)  # (every case finds something: "xyzzy quyền" by its fallback)
+    plans = [demo.plan(demo.searcher(), case["q"]) for case in BLOCK_CASES]
+    assert sum(SearchService._by_blocks(a, p, False) for p in plans) >= 9  # the plans this path answers
