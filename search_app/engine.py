@@ -19,7 +19,7 @@ evaluated as array arithmetic over every entry at once:
   then checked on the entry's stored text;
 - every match is counted, so totals and facet counts are exact;
 - on a large index a page ranked by relevance is found from the matches as a bitmap (common terms
-  and phrases keep one) and the blocks of 64 entries whose bound (the terms' best scores there) can
+  and phrases keep one) and the blocks of 64 entries (a bitmap's word) whose bound (the terms' best scores there) can
   still beat the k-th best score found (``Evaluator.matches``, ``bound``, ``best``): the same page,
   totals and facets, without scoring every match.
 """
@@ -47,7 +47,7 @@ from indexer.text.normalize import clean, fold
 from search_app.query import ExactPhrase
 
 __all__ = ["IndexArrays", "SegmentCache", "Scored", "Hits", "Bits", "union", "lookup", "words_of", "ids_of",
-           "mask_words", "popcount", "n_blocks",
+           "mask_words", "popcount",
            "PAIR_FIELD", "FOLDED", "VERIFY_MAX", "CACHE_BYTES", "SCORED_BYTES", "BytesLru", "cache_limits"]
 
 log = logging.getLogger(__name__)
@@ -75,11 +75,9 @@ DENSE_SHARE = 32  # field lengths and folded lexicons kept (a handful per segmen
 # (``Bits``): whether an entry is in it, and where, is then two array reads, not a binary search, and
 # the set of a query's matches is found with word-wide and/or over such bitmaps (``Evaluator.matches``).
 BITS_SHARE = 32
-# The best results of a query matching many entries are found block by block (``Evaluator.best``): each
-# term keeps its best score in every block of 2**BLOCK_SHIFT entries, and a block whose bound cannot
-# beat the k-th best score found so far is never scored.
-BLOCK_SHIFT = 6
-BLOCK_WORDS = (1 << BLOCK_SHIFT) // 64
+# The best results of a query matching many entries are found block by block (``Evaluator.best``), a
+# block being the 64 entries of one word of a bitmap: each term keeps its best score in every block, and
+# a block whose bound cannot beat the k-th best score found so far is never scored...
 # ... and once the blocks scored hold more than 1/SCORED_SHARE of the matches, every match is
 # scored at once instead (a flat top: many entries near the best score, the bounds prune little).
 SCORED_SHARE = 2
@@ -514,7 +512,12 @@ class Evaluator:
             score = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))  # whoosh.scoring.bm25
         else:  # Whoosh scores an unscorable field (ID, no lengths) by the posting's weight
             score = weights.astype(np.float64)
-        score.flags.writeable = False  # kept and shared: every use makes its own arrays
+        return self._kept(ids, score)
+
+    def _kept(self, ids: np.ndarray, score: np.ndarray) -> "Hits":
+        """A term's or phrase's Hits as the cache keeps them: read-only (shared by every request; each
+        use makes its own arrays), with a bitmap when the list is common (``BITS_SHARE``)."""
+        score.flags.writeable = False
         return Hits(ids, score, Bits(ids, self.a.size) if len(ids) * BITS_SHARE >= self.a.size else None)
 
     def _or(self, q: Q.Or):
@@ -571,8 +574,8 @@ class Evaluator:
     def _at(self, q, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(held, score) of ``q`` at the entries ``cand`` (ascending): what ``_eval(q)`` gives there,
         bit for bit (children's scores added in the same order), from the terms' lists looked up at
-        ``cand`` instead of unions over the index. Nodes other than terms, ``Or``, ``And``, ``AndMaybe``,
-        ``AndNot`` and phrases of two syllables or plain ones are evaluated whole and looked up."""
+        ``cand`` instead of unions over the index (a phrase: its kept Hits). Prefixes and ``Every`` are
+        evaluated whole, once a request, and looked up."""
         if isinstance(q, Q.Term):
             held, score = self._base_at(q.fieldname, q.text, cand)
         elif isinstance(q, Q.AndMaybe):  # the required part's score, the optional one's added where held
@@ -692,10 +695,7 @@ class Evaluator:
                 return None
         if exact:
             where = self._verified(folded, where)
-        if where is None:
-            return None
-        where.score.flags.writeable = False  # kept and shared, as a term's
-        return Hits(where.ids, where.score, Bits(where.ids, self.a.size) if len(where.ids) * BITS_SHARE >= self.a.size else None)
+        return None if where is None else self._kept(where.ids, where.score)
 
     def _verified(self, folded: list[str], where: "Hits") -> "Hits | None":
         """Candidates whose text has the folded syllables in a row (only punctuation or spaces
@@ -722,7 +722,9 @@ class Evaluator:
             got = self._base(q.fieldname, q.text)
             return None if got is None else got.words(self.a.size)
         if isinstance(q, Q.Phrase):
-            got = self._phrase(q)
+            if len(q.words) <= 1:
+                return self.matches(Q.Term(q.fieldname, q.words[0])) if q.words else None
+            got = self._phrase_of(q)
             return None if got is None else got.words(self.a.size)
         if isinstance(q, Q.AndMaybe):
             return self.matches(q.a)
@@ -744,9 +746,9 @@ class Evaluator:
         return None if got is None else words_of(got.ids, self.a.size)
 
     def bound(self, q) -> np.ndarray:
-        """In each block (``BLOCK_SHIFT``), a score no entry ``q`` matches there exceeds: the terms'
+        """In each block (a bitmap's word), a score no entry ``q`` matches there exceeds: the terms'
         best scores in the block, added and boosted as ``_eval`` adds and boosts their scores."""
-        nb = n_blocks(self.a.size)
+        nb = n_words(self.a.size)
         if isinstance(q, Q.Term):
             got = self._base(q.fieldname, q.text)
             return np.zeros(nb) if got is None else got.block_max(self.a.size) * q.boost
@@ -776,16 +778,15 @@ class Evaluator:
         for _, factor in factors:
             bound = bound * max(factor, 1.0)
         bound = bound * (1 + BOUND_SLACK) + BOUND_SLACK
-        blocks = within.reshape(-1, BLOCK_WORDS)
-        held = np.flatnonzero(blocks.any(axis=1))
+        held = np.flatnonzero(within)
         order = held[np.argsort(-bound[held], kind="stable")]
         ids, score = np.zeros(0, np.int64), np.zeros(0)
         at, step, scored, most = 0, 4, 0, popcount(within) // SCORED_SHARE
         while at < len(order):
             batch = np.sort(order[at:at + step])
             at, step = at + step, step * 2
-            inside = ids_of(blocks[batch].ravel())  # positions within the batch's blocks, laid end to end
-            cand = (batch[inside >> BLOCK_SHIFT] << BLOCK_SHIFT) + (inside & ((1 << BLOCK_SHIFT) - 1))
+            inside = ids_of(within[batch])  # positions within the batch's words, laid end to end
+            cand = (batch[inside >> 6] << 6) + (inside & 63)
             scored += len(cand)
             if scored > most:  # the bounds prune too little here: every match scored at once is cheaper
                 return self._best_of_all(q, within, k, factors)
@@ -807,9 +808,8 @@ class Evaluator:
     def _best_of_all(self, q, within: np.ndarray, k: int, factors) -> tuple[np.ndarray, np.ndarray]:
         """``best`` by scoring every match (``_eval``)."""
         got = self._eval(q)
-        ids = got.ids
-        keep = ((within[ids >> 6] >> (ids & 63).astype(np.uint64)) & _ONE).astype(bool)
-        ids, score = ids[keep], got.score[keep]  # (a copy: the factors may change it)
+        keep = held_in(within, got.ids)
+        ids, score = got.ids[keep], got.score[keep]  # (a copy: the factors may change it)
         for fq, factor in factors:
             score[self._at(fq, ids)[0]] *= factor
         return _top(ids, score, k)
@@ -838,12 +838,12 @@ class Hits:
         return self.bits.words if self.bits is not None else words_of(self.ids, size)
 
     def block_max(self, size: int) -> np.ndarray:
-        """The best score in each block of ``2**BLOCK_SHIFT`` entries (0 where none is held); kept with
+        """The best score in each block of 64 entries (a bitmap's word; 0 where none is held); kept with
         these Hits (a term's are kept across requests)."""
         if "block_max" not in self._memo:
-            out = np.zeros(n_blocks(size))
+            out = np.zeros(n_words(size))
             if len(self.ids):
-                block = self.ids >> BLOCK_SHIFT
+                block = self.ids >> 6
                 starts = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
                 out[block[starts]] = np.maximum.reduceat(self.score, starts)
             self._memo["block_max"] = out
@@ -970,31 +970,43 @@ def union(parts: list[Hits], size: int) -> Hits:
 _ONE = np.uint64(1)
 
 
-def n_blocks(size: int) -> int:
-    """Blocks of ``2**BLOCK_SHIFT`` entries an index of ``size`` entries spans (a bitmap's words are
-    as many as whole blocks hold)."""
-    return max(1, -(-size >> BLOCK_SHIFT))
+def n_words(size: int) -> int:
+    """Words of a bitmap over an index of ``size`` entries."""
+    return max(1, -(-size >> 6))
 
 
 def words_of(ids: np.ndarray, size: int) -> np.ndarray:
     """The entries ``ids`` as a bitmap over an index of ``size``: bit ``i`` of word ``w`` is entry
-    ``64 * w + i`` (words for whole blocks, the last one padded with zeros)."""
-    n = n_blocks(size) * BLOCK_WORDS
+    ``64 * w + i`` (the last word padded with zeros)."""
     if len(ids) * 8 < size:  # few: set their bits one by one (no pass over the index)
-        words = np.zeros(n, np.uint64)
+        words = np.zeros(n_words(size), np.uint64)
         np.bitwise_or.at(words, ids >> 6, np.left_shift(_ONE, (ids & 63).astype(np.uint64)))
         return words
-    flags = np.zeros(n * 64, bool)
+    flags = np.zeros(n_words(size) * 64, bool)
     flags[ids] = True
-    return np.packbits(flags, bitorder="little").view("<u8")
+    return _packed(flags)
 
 
 def mask_words(mask: np.ndarray) -> np.ndarray:
     """A mask over the index (one bool an entry) as a bitmap (``words_of``)."""
-    n = n_blocks(len(mask)) * BLOCK_WORDS
-    flags = np.zeros(n * 64, bool)
+    flags = np.zeros(n_words(len(mask)) * 64, bool)
     flags[:len(mask)] = mask
+    return _packed(flags)
+
+
+def _packed(flags: np.ndarray) -> np.ndarray:
+    """Flags, 64 to a word, as the words of a bitmap."""
     return np.packbits(flags, bitorder="little").view("<u8")
+
+
+def held_in(words: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Which of the entries ``ids`` the bitmap holds (a mask over ``ids``)."""
+    return _bit(words[ids >> 6], ids)
+
+
+def _bit(word: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Each entry's bit in its word (``word[i]``: the word of ``ids[i]``)."""
+    return ((word >> (ids & 63).astype(np.uint64)) & _ONE).astype(bool)
 
 
 def ids_of(words: np.ndarray, offset: int = 0) -> np.ndarray:
@@ -1028,7 +1040,6 @@ class Bits:
         """(which of ``ids`` the list holds, their positions in it)."""
         word = ids >> 6
         w = self.words[word]
-        bit = (ids & 63).astype(np.uint64)
-        found = ((w >> bit) & _ONE).astype(bool)
-        below = w[found] & ((_ONE << bit[found]) - _ONE)
+        found = _bit(w, ids)
+        below = w[found] & ((_ONE << (ids[found] & 63).astype(np.uint64)) - _ONE)  # the list's bits before it
         return found, self.before[word[found]] + np.bitwise_count(below).astype(np.int64)

@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
 # From this many entries a page ranked by relevance is found from the matches' bitmap and the blocks
-# that can hold its best scores (``_evaluate_best``), not by scoring every match. On the speed queries
-# (best of two warm runs, same answers both ways) it is even at 250k entries (p50/p95 4.9/17.5 ms
-# against 5.6/16.5) and twice as fast at 1M (9.8/28.1 against 15.3/55.4); at 62k it is slower.
+# that can hold its best scores (``_evaluate_best``), not by scoring every match. ``bench/blocks.py`` (the
+# speed queries both ways in one process, same answers): p50/p95 at 1M 10.0/26.9 ms against 15.5/53.9
+# scoring every match; at 250k 5.6/18.2 against 5.7/14.4, at 62k 3.6/9.2 against 3.0/6.5.
 BLOCKS_FROM = 500_000
 # Laws known by name are read from the titles of law entries (once per index version): bounded.
 MAX_LAW_ENTRIES = 5000
@@ -81,10 +81,34 @@ class _Within:
             hits = hits.without(self.gone, size)
         return hits
 
+    def words(self, a: IndexArrays) -> np.ndarray:
+        """These bounds as a bitmap (``engine.words_of``) of live entries."""
+        words = _live_words(a)
+        if self.allowed is not None:
+            words = words & mask_words(self.allowed)
+        if self.gone is not None:
+            words = words & ~self.gone.words(a.size)
+        return words
+
     def any(self, a: IndexArrays) -> bool:
         """Does any live entry lie within (``allowed`` set)?"""
         ids = np.flatnonzero(self.allowed & a.live)
         return self.keep(Hits(ids, np.zeros(len(ids))), a.size) is not None if len(ids) else False
+
+
+def _live_words(a: IndexArrays) -> np.ndarray:
+    """The live entries of ``a`` as a bitmap (made once per index version)."""
+    return a.once("live_words", lambda: mask_words(a.live))
+
+
+def _strict_or_fallback(plan: QueryPlan, find):
+    """(the query answered, what ``find`` gave for it and its count, the count of the plan's own query):
+    every word required; when that finds nothing, the plan's fallback (any word), if it has one.
+    ``find(q)``: (a result, its count), for ``q`` ``None`` too."""
+    got, strict = find(plan.query)
+    if strict == 0 and plan.fallback is not None:
+        return plan.fallback, *find(plan.fallback), strict
+    return plan.query, got, strict, strict
 
 
 class SearchService(Searchers, EntryPages):
@@ -255,26 +279,16 @@ class SearchService(Searchers, EntryPages):
         """What ``_evaluate`` finds, as (total, count before the fallback, the best ``k`` entries and
         their scores, the bitmap of every match): the matches as a bitmap (``Evaluator.matches``), and
         only the blocks that can hold the best ``k`` scored (``Evaluator.best``)."""
-        a = ev.a
-        bounds = a.once("live_words", lambda: mask_words(a.live))
-        if within.allowed is not None:
-            bounds = bounds & mask_words(within.allowed)
-        if within.gone is not None:
-            bounds = bounds & ~within.gone.words(a.size)
+        bounds = within.words(ev.a)
 
-        def matched(q) -> tuple[np.ndarray | None, int]:
-            words = ev.matches(q)
+        def find(q) -> tuple[np.ndarray | None, int]:
+            words = ev.matches(q) if q is not None else None
             if words is None:
                 return None, 0
-            words = words & bounds  # (a term's own bitmap may be the one given)
+            words = words & bounds  # (a new array: a term's own bitmap may be the one given)
             return words, popcount(words)
 
-        query = plan.query
-        words, strict_total = matched(query)
-        total = strict_total
-        if total == 0 and plan.fallback is not None:
-            query = plan.fallback
-            words, total = matched(query)
+        query, words, total, strict_total = _strict_or_fallback(plan, find)
         if not total:
             return 0, strict_total, np.zeros(0, np.int64), np.zeros(0), None
         ids, score = ev.best(query, words, k, plan.prefer)
@@ -285,8 +299,7 @@ class SearchService(Searchers, EntryPages):
         """``facet_counts`` of the entries of a bitmap (``total`` of them, all live)."""
         if words is None or total * 2 <= a.size:
             return cls.facet_counts(a, np.zeros(0, np.int64) if words is None else ids_of(words))
-        live = a.once("live_words", lambda: mask_words(a.live))
-        return cls._counts_without(a, ids_of(live & ~words))
+        return cls._counts_without(a, ids_of(_live_words(a) & ~words))
 
     def _mask(self, a: IndexArrays, ev: Evaluator, params: SearchParams,
               plan: QueryPlan) -> tuple[_Within, tuple[str, ...]]:
@@ -310,10 +323,11 @@ class SearchService(Searchers, EntryPages):
         if browse:
             found = within.keep(ev.hits(Q.Every()), size)
             return found, 0 if found is None else len(found.ids)
-        found = within.keep(ev.hits(plan.query) if plan.query is not None else None, size)
-        strict_total = 0 if found is None else len(found.ids)
-        if strict_total == 0 and plan.fallback is not None:
-            found = within.keep(ev.hits(plan.fallback), size)
+        def find(q) -> tuple[Hits | None, int]:
+            got = within.keep(ev.hits(q) if q is not None else None, size)
+            return got, 0 if got is None else len(got.ids)
+
+        _, found, _, strict_total = _strict_or_fallback(plan, find)
         if found is not None and plan.prefer:
             score = found.score.copy()
             for q, factor in plan.prefer:  # a preference reorders what matched, it never adds to it
