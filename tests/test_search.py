@@ -246,7 +246,7 @@ def test_the_best_found_block_by_block_are_the_best_of_every_match(alqac, monkey
 
     demo = alqac
     a = demo.arrays(demo.searcher())
-    assert a.size > 30 * (1 << engine.BLOCK_SHIFT)  # several blocks: an order to score them in
+    assert a.size > 30 * 64  # dozens of blocks (a bitmap word each): an order to score them in
     monkeypatch.setattr(search_module, "BLOCKS_FROM", 10**12)
     expected = [_answer(demo, case) for case in BLOCK_CASES]
     monkeypatch.setattr(search_module, "BLOCKS_FROM", 0)
@@ -256,3 +256,45 @@ def test_the_best_found_block_by_block_are_the_best_of_every_match(alqac, monkey
     assert all(e[0] for e in expected)  # (every case finds something: "xyzzy quyền" by its fallback)
     plans = [demo.plan(demo.searcher(), case["q"]) for case in BLOCK_CASES]
     assert sum(SearchService._by_blocks(a, p, False) for p in plans) >= 9  # the plans this path answers
+
+
+def test_a_researcher_on_a_large_index_reads_what_every_match_scored_gives(alqac, monkeypatch):
+    """The block path through every layer (Flask's test client): a query, a filter taken from its
+    facets, the next page, the results page, an entry opened — the same answers as scoring every
+    match, and a facet's count is the total its filter then finds."""
+    from flask import url_for
+    from markupsafe import escape
+
+    import search_app.search as search_module
+    from search_app import create_app
+
+    app = create_app({"INDEX_DIR": str(alqac.index_dir), "TESTING": True})
+    client = app.test_client()
+    q = "quyền và nghĩa vụ của đương sự"
+
+    def get(path: str, **args):
+        resp = client.get(path, query_string=args)
+        assert resp.status_code == 200, (path, args)
+        return resp
+
+    def journey() -> list:
+        first = get("/api/search", q=q).get_json()
+        year, count = max(first["facets"]["year"].items(), key=lambda kv: kv[1])  # the year with most results
+        narrowed = get("/api/search", q=q, year=year).get_json()
+        assert narrowed["total"] == count > 10 and first["total"] > count
+        second = get("/api/search", q=q, year=year, page=2).get_json()
+        assert second["total"] == count
+        assert not {r["id"] for r in second["results"]} & {r["id"] for r in narrowed["results"]}
+        html = get("/", q=q, year=year).get_data(as_text=True)
+        assert f"Tìm thấy <strong>{count}</strong> kết quả" in html
+        with app.test_request_context():
+            hrefs = [url_for("views.entry_page", entry_id=r["id"]) for r in narrowed["results"]]
+        assert all(f'href="{h}"' in html for h in hrefs)
+        entry = get(hrefs[0]).get_data(as_text=True)
+        assert str(escape(narrowed["results"][0]["title"])) in entry
+        return [first, narrowed, second]
+
+    monkeypatch.setattr(search_module, "BLOCKS_FROM", 10**12)
+    expected = journey()
+    monkeypatch.setattr(search_module, "BLOCKS_FROM", 0)
+    assert journey() == expected
