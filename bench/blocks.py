@@ -1,7 +1,7 @@
 """The page found block by block against every match scored: same answers, and what each costs.
 
 ``SearchService`` finds a relevance-ranked page from the matches' bitmap and the blocks that can hold
-its best scores from ``search.BLOCKS_FROM`` entries up (``_evaluate_best``), and below that by scoring
+its best scores from ``engine.BLOCKS_FROM`` entries up (``_evaluate_best``), and below that by scoring
 every match. Here both ways answer the 200 speed queries (``bench/results/speed_queries.json``, top 10)
 and a few cases with filters, exclusions, pages and phrases on one index, in one process: every
 answer (total, facets, entries and scores, suggestion) must be the same, and each way's latency is
@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--index", type=Path, default=VAR / "index-1m", help="index folder (default: the 1M scale index)")
     ap.add_argument("--rounds", type=int, default=2, help="timed passes of each way; each query keeps its best")
     args = ap.parse_args()
-    from search_app import search
+    from search_app import engine, search
     from search_app.params import parse_params
 
     svc = search.SearchService(args.index)
@@ -43,7 +43,7 @@ def main() -> None:
     cases = [{"q": q["q"], "per_page": "10"} for q in queries] + CASES
 
     def answers(way: str) -> tuple[list, list[float]]:
-        search.BLOCKS_FROM = WAYS[way]
+        engine.BLOCKS_FROM = WAYS[way]
         out, seconds = [], []
         for case in cases:
             started = time.perf_counter()

@@ -19,6 +19,7 @@ from whoosh import query as Q
 from indexer.index.entries import LAW_TYPES
 from indexer.index.schema import INFO_FILE
 from indexer.text.normalize import fold, prepare_fold
+from search_app import engine
 from search_app.engine import Evaluator, Hits, IndexArrays, ids_of, kth_largest, mask_words, popcount
 from search_app.entry_pages import EntryPages, iso
 from search_app.fields import BY_PARAM, FACETS
@@ -37,11 +38,6 @@ log = logging.getLogger(__name__)
 # "Có phải bạn muốn tìm" compares each unknown word with every term of the field in pure Python:
 # only a few words, of syllable length (no Vietnamese syllable has more than 7 letters), are looked up.
 MAX_SUGGEST_WORDS, MAX_SUGGEST_LETTERS = 8, 12
-# From this many entries a page ranked by relevance is found from the matches' bitmap and the blocks
-# that can hold its best scores (``_evaluate_best``), not by scoring every match. ``bench/blocks.py`` (the
-# speed queries both ways in one process, same answers): p50/p95 at 1M 10.0/26.9 ms against 15.5/53.9
-# scoring every match; at 250k 5.6/18.2 against 5.7/14.4, at 62k 3.6/9.2 against 3.0/6.5.
-BLOCKS_FROM = 500_000
 # Laws known by name are read from the titles of law entries (once per index version): bounded.
 MAX_LAW_ENTRIES = 5000
 
@@ -269,8 +265,8 @@ class SearchService(Searchers, EntryPages):
     @staticmethod
     def _by_blocks(a: IndexArrays, plan: QueryPlan, by_date: bool) -> bool:
         """Is the page found by ``_evaluate_best``: ranked by relevance, nothing put first, on an index
-        of ``BLOCKS_FROM`` entries or more, preferences that only raise scores?"""
-        return (not by_date and not plan.first and a.size >= BLOCKS_FROM and plan.query is not None
+        of ``engine.BLOCKS_FROM`` entries or more, preferences that only raise scores?"""
+        return (not by_date and not plan.first and a.size >= engine.BLOCKS_FROM and plan.query is not None
                 and all(factor >= 1 for _, factor in plan.prefer))
 
     @staticmethod

@@ -316,3 +316,19 @@ def test_a_bitmap_holds_the_entries_and_finds_their_places(n):
     place = np.searchsorted(ids, probe)
     assert found.tolist() == [bool(p < n and ids[p] == x) for p, x in zip(place, probe)]
     assert at.tolist() == place[found].tolist()
+
+
+def test_a_kept_term_on_a_large_index_keeps_its_blocks_peaks_and_counts_them(searcher, monkeypatch):
+    """From ``BLOCKS_FROM`` entries a kept term has its best score in each block of 64 entries made
+    with it (the same as made on demand) and the cache counts their bytes; below, it has none."""
+    for blocks_from, kept in ((10**12, False), (0, True)):
+        monkeypatch.setattr(engine, "BLOCKS_FROM", blocks_from)
+        ev = Evaluator(IndexArrays(searcher, FACETS), searcher)
+        got = ev._base("text_f", "chu")
+        assert (got.peaks is not None) == kept
+        on_demand = Hits(got.ids, got.score).block_max(ev.a.size)
+        expected = np.zeros(-(-ev.a.size // 64))
+        np.maximum.at(expected, got.ids // 64, got.score)
+        assert got.block_max(ev.a.size).tolist() == on_demand.tolist() == expected.tolist()
+        arrays = [got.ids, got.score, got.bits.words, got.bits.before, *(got.peaks or ())]
+        assert ev.a._scored.bytes == engine.ENTRY_BYTES + sum(x.nbytes for x in arrays)  # the only term kept

@@ -240,22 +240,21 @@ def alqac(tmp_path_factory):
 @pytest.mark.parametrize("share", [1, 3, 10**6], ids=["pruned", "some", "every-match-scored"])
 def test_the_best_found_block_by_block_are_the_best_of_every_match(alqac, monkeypatch, share):
     """The page found from the matches' bitmap and the blocks that can hold the best scores is the page
-    found by scoring every match: same totals, facets, entries, scores (each way ``best`` can end)."""
-    import search_app.search as search_module
+    found by scoring every match: same totals, facets, entries, scores (each way ``best`` can end). The
+    block way runs first: in the first run the terms and phrases are kept with their blocks' peaks."""
     from search_app import engine
 
-    demo = alqac
-    a = demo.arrays(demo.searcher())
+    a = alqac.arrays(alqac.searcher())
     assert a.size > 30 * 64  # dozens of blocks (a bitmap word each): an order to score them in
-    monkeypatch.setattr(search_module, "BLOCKS_FROM", 10**12)
-    expected = [_answer(demo, case) for case in BLOCK_CASES]
-    monkeypatch.setattr(search_module, "BLOCKS_FROM", 0)
+    monkeypatch.setattr(engine, "BLOCKS_FROM", 0)
     monkeypatch.setattr(engine, "SCORED_SHARE", share)
-    got = [_answer(demo, case) for case in BLOCK_CASES]
+    plans = [alqac.plan(alqac.searcher(), case["q"]) for case in BLOCK_CASES]
+    assert sum(SearchService._by_blocks(a, p, False) for p in plans) >= 9  # the plans this path answers
+    got = [_answer(alqac, case) for case in BLOCK_CASES]
+    monkeypatch.setattr(engine, "BLOCKS_FROM", 10**12)
+    expected = [_answer(alqac, case) for case in BLOCK_CASES]
     assert got == expected
     assert all(e[0] for e in expected)  # (every case finds something: "xyzzy quyền" by its fallback)
-    plans = [demo.plan(demo.searcher(), case["q"]) for case in BLOCK_CASES]
-    assert sum(SearchService._by_blocks(a, p, False) for p in plans) >= 9  # the plans this path answers
 
 
 def test_a_researcher_on_a_large_index_reads_what_every_match_scored_gives(alqac, monkeypatch):
@@ -265,8 +264,7 @@ def test_a_researcher_on_a_large_index_reads_what_every_match_scored_gives(alqac
     from flask import url_for
     from markupsafe import escape
 
-    import search_app.search as search_module
-    from search_app import create_app
+    from search_app import create_app, engine
 
     app = create_app({"INDEX_DIR": str(alqac.index_dir), "TESTING": True})
     client = app.test_client()
@@ -294,7 +292,7 @@ def test_a_researcher_on_a_large_index_reads_what_every_match_scored_gives(alqac
         assert str(escape(narrowed["results"][0]["title"])) in entry
         return [first, narrowed, second]
 
-    monkeypatch.setattr(search_module, "BLOCKS_FROM", 10**12)
+    monkeypatch.setattr(engine, "BLOCKS_FROM", 10**12)
     expected = journey()
-    monkeypatch.setattr(search_module, "BLOCKS_FROM", 0)
+    monkeypatch.setattr(engine, "BLOCKS_FROM", 0)
     assert journey() == expected
