@@ -17,6 +17,10 @@ from indexer.text.normalize import fold
 __all__ = ["snippet", "number_pattern", "query_terms", "linked_text", "citation_href"]
 
 SNIPPET_CHARS = 260
+# A long text (a gazette's 240k characters take ~2 ms to fold and search, and a common word's
+# thousands of matches more to weigh) is read from its first SCAN_CHARS when every word and number
+# of the query is found there; else whole.
+SCAN_CHARS = 5_000
 _SYLLABLE = re.compile(r"\w+")
 _FOLD = folded_analyzer()
 
@@ -100,13 +104,29 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> st
     return "".join(out)
 
 
+def _read(text: str, terms: frozenset[str], numbers: tuple[str, ...]) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` folded, and the spans of the query's words and numbers in it."""
+    folded = fold(text).lower()
+    return folded, (_matches(folded, terms, numbers) if terms or numbers else [])
+
+
+def _holds_all(folded: str, spans: list[tuple[int, int]], terms: frozenset[str], numbers: tuple[str, ...]) -> bool:
+    """Does ``folded`` hold every syllable of ``terms`` (``spans``: where they were found) and every
+    number?"""
+    found = {folded[s:e] for s, e in spans}
+    return (all(t in found for t in terms if _SYLLABLE.fullmatch(t))
+            and all(p.search(folded) for p in filter(None, map(number_pattern, numbers))))
+
+
 def snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS, numbers: tuple[str, ...] = ()) -> str:
     """An HTML snippet of ``text`` around the query's words and document numbers (keys), matches in
-    ``<mark>``, the rest escaped."""
+    ``<mark>``, the rest escaped: the window holding most of them (of the first ``SCAN_CHARS`` of a
+    long text when they hold every one)."""
     if not text:
         return ""
-    folded = fold(text).lower()
-    spans = _matches(folded, terms, numbers) if terms or numbers else []
+    folded, spans = _read(text[:SCAN_CHARS] if len(text) > 2 * SCAN_CHARS else text, terms, numbers)
+    if len(folded) < len(text) and not _holds_all(folded, spans, terms, numbers):
+        folded, spans = _read(text, terms, numbers)
     start, end = _window(text, folded, spans, size)
     body = _marked(text, spans, start, end).replace("\n", " ")
     return ("… " if start else "") + body + (" …" if end < len(text) else "")

@@ -34,3 +34,16 @@ def test_a_number_is_found_where_it_stands_alone_in_any_spelling():
     text = fold("Thông tư 02/2025/TT-BKHĐT; x02/2025/tt-bkhdt; 02 - 2025/tt-bkhdt ; 102/2025/TT-BKHĐT; 02/2025/TT-BKHĐTx").lower()
     spans = [m.span() for m in number_pattern("02/2025/tt-bkhdt").finditer(text)]
     assert [text[s:e] for s, e in spans] == ["02/2025/tt-bkhdt", "02 - 2025/tt-bkhdt"]
+
+
+def test_a_long_text_is_read_from_its_head_unless_a_query_word_is_only_further_on():
+    from search_app.snippets import SCAN_CHARS
+
+    seed = "\n".join(seed_paragraphs())
+    text = "\n".join([seed] * (2 * SCAN_CHARS // len(seed) + 2)) + "\nTheo Quyết định số 1234/QĐ-UBND của tỉnh."
+    assert len(text) > 2 * SCAN_CHARS and "1234" not in seed
+    head = snippet(text, frozenset({"phap", "luat"}))
+    shown = head.removeprefix("… ").removesuffix(" …").replace("<mark>", "").replace("</mark>", "")
+    assert "<mark>" in head and shown in text[:SCAN_CHARS].replace("\n", " ")
+    further = snippet(text, frozenset({"quyet"}), numbers=("1234/qd-ubnd",))
+    assert "<mark>1234/QĐ-UBND</mark>" in further  # only at the end: the whole text was read
