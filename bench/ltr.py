@@ -66,8 +66,8 @@ def dataset(limit: int | None, depth: int):
                 ev = Evaluator(a, s)
                 plan = svc.plan(s, transform(questions[qid]))
                 docs, score = svc.served(ev, plan)
-                top = rerank.candidates(docs, score, depth)
-                feats = rerank.features(ev, plan, score, top)
+                top, served = rerank.candidates(docs, score, depth)
+                feats = rerank.features(ev, plan, served, top)
                 rel = np.array([ids[d] in qrels[qid] for d in top.tolist()], dtype=float)
                 data.append({"set": stem, "variant": variant, "qid": qid, "text": questions[qid],
                              "X": feats, "y": rel, "n_relevant": len(qrels[qid])})

@@ -43,7 +43,8 @@ def candidates(svc, s, a, text: str):
     ev = Evaluator(a, s)
     plan = svc.plan(s, text)
     docs, served = svc.served(ev, plan)
-    top = docs[np.lexsort((docs, -served[docs]))][:DEPTH]
+    best = np.lexsort((docs, -served))[:DEPTH]
+    top = docs[best]
     if not len(top):
         return top, np.zeros((0, len(FEATURES)))
     words = " ".join(plan.parsed.groups)
@@ -62,7 +63,7 @@ def candidates(svc, s, a, text: str):
     for p in pairs:
         pair_held += ev.run(Q.Phrase("text_f", list(p))).match[top]
     title_len = np.maximum(a.lengths(s, "title")[top], 1)
-    score = served[top]
+    score = served[best]
     feats = np.column_stack([score / max(score.max(), 1e-9), held / max(len(folded), 1), idf_held / max(idf_sum, 1e-9),
                              pair_held / max(len(pairs), 1), np.minimum(title_held / title_len, 1.0),
                              np.log1p(a.lengths(s, "text")[top]) / 10])

@@ -78,15 +78,21 @@ BITS_SHARE = 32
 # The best results of a query matching many entries are found block by block (``Evaluator.best``), a
 # block being the 64 entries of one word of a bitmap: each term keeps its best score in every block, and
 # a block whose bound cannot beat the k-th best score found so far is never scored...
-# ... and once the blocks scored hold more than 1/SCORED_SHARE of the matches, every match is
-# scored at once instead (a flat top: many entries near the best score, the bounds prune little).
+# ... and when the blocks that still can hold more than 1/SCORED_SHARE of the matches, every match
+# is scored at once instead (a flat top: many entries near the best score, the bounds prune little).
+# The k-th best found first is low: what is left is sized so only once 1/SIZED_AFTER of the blocks
+# were scored (at 1M entries ~60 blocks: 4 batches).
 SCORED_SHARE = 2
+SIZED_AFTER = 256
 # From this many entries a page ranked by relevance is found so (``search.SearchService._evaluate_best``),
 # and a kept term or phrase keeps its best score in each block it has entries in, made with it (counted
 # in the cache's bytes, and so made by the background warm-up for the common terms). ``bench/blocks.py``
 # (the speed queries both ways in one process, same answers): p50/p95 at 1M 10.0/26.9 ms against
 # 15.5/53.9 scoring every match; at 250k 5.6/18.2 against 5.7/14.4, at 62k 3.6/9.2 against 3.0/6.5.
 BLOCKS_FROM = 500_000
+# A batch of blocks whose entries are at least 1/PLACES_SHARE matches is scored at every entry, each
+# list read in runs (``Blocks``): per entry and clause ~8 ns, against ~15-20 ns a match looked up.
+PLACES_SHARE = 2
 BOUND_SLACK = 1e-9  # bounds are sums of floats like the scores they bound: a little room for rounding
 
 
@@ -550,6 +556,16 @@ class Evaluator:
             return None
         if len(parts) == 1:
             return parts[0].boosted(q.boost)
+        if all(p.bits is not None for p in parts):  # common terms: their bitmaps and-ed, each read once
+            both = np.bitwise_and.reduce([p.bits.words for p in parts])
+            held = _flags(both)
+            ids = np.flatnonzero(held)
+            if not len(ids):
+                return None
+            score = parts[0].score[held[parts[0].ids]]  # (its entries are in ascending order, as ``ids``)
+            for p in parts[1:]:
+                score = score + p.score[held[p.ids]]
+            return Hits(ids, score).boosted(q.boost)
         by_length = sorted(range(len(parts)), key=lambda k: len(parts[k].ids))
         ids = parts[by_length[0]].ids
         theirs = {by_length[0]: parts[by_length[0]].score}  # each part's scores at ``ids``, kept as it narrows
@@ -580,35 +596,37 @@ class Evaluator:
         score[held] += theirs[held]
         return Hits(required.ids, score).boosted(q.boost)
 
-    def _at(self, q, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(held, score) of ``q`` at the entries ``cand`` (ascending): what ``_eval(q)`` gives there,
-        bit for bit (children's scores added in the same order), from the terms' lists looked up at
-        ``cand`` instead of unions over the index (a phrase: its kept Hits). Prefixes and ``Every`` are
-        evaluated whole, once a request, and looked up."""
+    def _at(self, q, cand) -> tuple[np.ndarray, np.ndarray]:
+        """(held, score) of ``q`` at the entries ``cand`` (ascending numbers, or every entry of some
+        ``Blocks``): what ``_eval(q)`` gives there, bit for bit (children's scores added in the same
+        order), from the terms' lists looked up at ``cand`` instead of unions over the index (a phrase:
+        its kept Hits). Prefixes and ``Every`` are evaluated whole, once a request, and looked up."""
+        # every array here is a new one (``_held_at`` makes them): a node adds to its first child's
         if isinstance(q, Q.Term):
             held, score = self._base_at(q.fieldname, q.text, cand)
         elif isinstance(q, Q.AndMaybe):  # the required part's score, the optional one's added where held
             held, score = self._at(q.a, cand)
-            also, theirs = self._at(q.b, cand)
-            also &= held
-            score[also] += theirs[also]
+            score += self._at(q.b, cand)[1]  # (0 where not held; where ``q.a`` is not: zeroed below)
+            score = np.where(held, score, 0.0)
         elif isinstance(q, Q.AndNot):
             held, score = self._at(q.a, cand)
             held &= ~self._at(q.b, cand)[0]
+            score = np.where(held, score, 0.0)
         elif isinstance(q, Q.WrappingQuery):
             return self._at(q.child, cand)
         elif type(q) in (Q.Or, Q.And):
-            held = np.zeros(len(cand), bool) if type(q) is Q.Or else np.ones(len(cand), bool)
-            score = np.zeros(len(cand))
-            for c in q.subqueries:
+            if not q.subqueries:
+                return np.zeros(len(cand), bool), np.zeros(len(cand))
+            held, score = self._at(q.subqueries[0], cand)
+            for c in q.subqueries[1:]:
                 h, s = self._at(c, cand)
                 if type(q) is Q.Or:
                     held |= h
                 else:
                     held &= h
-                score[h] += s[h]
-            if not q.subqueries:
-                held[:] = False
+                score += s  # what a child does not hold adds 0: no masked adds (a few times slower)
+            if type(q) is Q.And:
+                score = np.where(held, score, 0.0)
         elif isinstance(q, Q.Phrase):
             if len(q.words) == 1:
                 held, score = self._base_at(q.fieldname, q.words[0], cand)
@@ -618,18 +636,21 @@ class Evaluator:
             if q not in self._whole:
                 self._whole[q] = self._eval(q)
             return self._held_at(self._whole[q], cand)
-        score[~held] = 0.0
-        return held, (score * q.boost if q.boost != 1 else score)
+        if q.boost != 1:
+            score *= q.boost
+        return held, score
 
-    def _base_at(self, fieldname: str, text: str, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _base_at(self, fieldname: str, text: str, cand) -> tuple[np.ndarray, np.ndarray]:
         """(held, unboosted score) of one term at the entries ``cand`` (the request's own scored term)."""
         return self._held_at(self._base(fieldname, text), cand)
 
-    def _held_at(self, got: "Hits | None", cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _held_at(self, got: "Hits | None", cand) -> tuple[np.ndarray, np.ndarray]:
         """(held, score: 0 where not held) of the entries ``cand`` in ``got``."""
         score = np.zeros(len(cand))
         if got is None:
             return np.zeros(len(cand), bool), score
+        if isinstance(cand, Blocks):
+            return cand.spread(got, score)
         held, theirs = lookup(cand, got, self.a.size)
         score[held] = theirs
         return held, score
@@ -781,38 +802,47 @@ class Evaluator:
         ``q``), best first, ties in index order: what sorting every match by ``_eval``'s score says,
         each score multiplied by ``factor`` where ``(query, factor)`` of ``factors`` matches too.
 
-        Blocks are scored best bound first; scoring stops when the ``k``-th best score found beats
-        every bound left, so a query matching most of the index scores a few blocks of it."""
+        Blocks are scored best bound first, in batches that double; scoring stops when the ``k``-th
+        best score found beats every bound left, so a query matching most of the index scores a few
+        blocks of it. Once ``k`` are found, the blocks whose bound reaches the ``k``-th best are all
+        that may still hold better: a batch never goes past them, and when their matches are more
+        than 1/``SCORED_SHARE`` of all (a flat top: the bounds prune little), every match is scored
+        at once instead (cheaper per match; from 1/``SIZED_AFTER`` of the blocks scored on)."""
         bound = self.bound(q)
         for _, factor in factors:
             bound = bound * max(factor, 1.0)
         bound = bound * (1 + BOUND_SLACK) + BOUND_SLACK
         held = np.flatnonzero(within)
         order = held[np.argsort(-bound[held], kind="stable")]
+        ranked = -bound[order]  # ascending
+        matches = np.cumsum(np.bitwise_count(within[order]))  # in the blocks up to each of ``order``
         ids, score = np.zeros(0, np.int64), np.zeros(0)
-        at, step, scored, most = 0, 4, 0, popcount(within) // SCORED_SHARE
-        while at < len(order):
-            batch = np.sort(order[at:at + step])
-            at, step = at + step, step * 2
-            inside = ids_of(within[batch])  # positions within the batch's words, laid end to end
-            cand = (batch[inside >> 6] << 6) + (inside & 63)
-            scored += len(cand)
-            if scored > most:  # the bounds prune too little here: every match scored at once is cheaper
-                return self._best_of_all(q, within, k, factors)
-            cand, got = self._scores_at(q, cand, factors)
+        at, step, left = 0, 4, len(order)
+        while at < left:
+            batch = Blocks(np.sort(order[at:min(at + step, left)]))
+            inside = _flags(within[batch.words])
+            at, step = at + len(batch.words), step * 2
+            if np.count_nonzero(inside) * PLACES_SHARE >= len(batch):  # each entry, lists read in runs
+                cand, got = self._scores_at(q, batch, factors, inside)
+            else:  # its matches, looked up one by one
+                cand, got = self._scores_at(q, batch.entries(np.flatnonzero(inside)), factors)
             ids, score = _top(np.concatenate([ids, cand]), np.concatenate([score, got]), k)
-            if len(ids) == k and at < len(order) and score[-1] > bound[order[at]]:
-                break
+            if len(ids) == k:  # the blocks that may hold better (a tie too: ties go to the lower number)
+                left = int(np.searchsorted(ranked, -score[-1], side="right"))
+                if at * SIZED_AFTER >= len(order) and matches[left - 1] * SCORED_SHARE > matches[-1]:
+                    return self._best_of_all(q, within, k, factors)
         return ids, score
 
-    def _scores_at(self, q, cand: np.ndarray, factors) -> tuple[np.ndarray, np.ndarray]:
-        """(the entries of ``cand`` that ``q`` matches, their scores times each factor of ``factors``
-        whose query matches them too: as ``search._evaluate`` applies a preference, in order)."""
-        held, got = self._at(q, cand)
-        cand, got = cand[held], got[held]
+    def _scores_at(self, q, places, factors, inside: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(the entries of ``places`` (numbers, or ``Blocks`` and the mask ``inside`` of those wanted)
+        that ``q`` matches, their scores times each factor of ``factors`` whose query matches them too:
+        as ``search._evaluate`` applies a preference, in order)."""
+        held, got = self._at(q, places)
+        at = np.flatnonzero(held if inside is None else held & inside)
+        got = got[at]
         for fq, factor in factors:
-            got[self._at(fq, cand)[0]] *= factor
-        return cand, got
+            got[self._at(fq, places)[0][at]] *= factor
+        return (places.entries(at) if isinstance(places, Blocks) else places[at]), got
 
     def _best_of_all(self, q, within: np.ndarray, k: int, factors) -> tuple[np.ndarray, np.ndarray]:
         """``best`` by scoring every match (``_eval``)."""
@@ -967,7 +997,7 @@ def union(parts: list[Hits], size: int) -> Hits:
         if all(_positive(p.score) for p in parts):  # the sum says where any part is held
             for p in parts:
                 np.add.at(score, p.ids, p.score)  # numpy 2's fast path: ~1.8x the in-place fancy add
-            ids = np.flatnonzero(score)
+            ids = np.flatnonzero(score != 0)  # (numpy finds the nonzero of a bool array ~10x faster)
             return Hits(ids, score[ids])
         seen = np.zeros(size, bool)
         for p in parts:
@@ -1024,14 +1054,64 @@ def _bit(word: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 def ids_of(words: np.ndarray, offset: int = 0) -> np.ndarray:
-    """The entries a bitmap holds, ascending (``offset``: the entry of its first bit)."""
+    """The entries a bitmap holds, ascending (``offset``: the entry of its first bit). The bits are
+    read as bools: numpy finds the nonzero of a bool array ~10x faster than of bytes."""
     nonzero = np.flatnonzero(words)
-    at = np.flatnonzero(np.unpackbits(words[nonzero].view(np.uint8), bitorder="little"))
+    if len(nonzero) * 4 > len(words):  # most words hold entries: every bit unpacked, no arithmetic
+        return offset + np.flatnonzero(_flags(words))
+    at = np.flatnonzero(_flags(words[nonzero]))
     return offset + (nonzero[at >> 6] << 6) + (at & 63)
+
+
+def _flags(words: np.ndarray) -> np.ndarray:
+    """A bitmap's bits as bools, 64 a word (``_packed``'s inverse)."""
+    return np.unpackbits(words.view(np.uint8), bitorder="little").view(bool)
 
 
 def popcount(words: np.ndarray) -> int:
     return int(np.bitwise_count(words).sum(dtype=np.int64))
+
+
+class Blocks:
+    """Every entry of some blocks (bitmap words, ascending numbers ``words``) as places to score
+    (``Evaluator._at``): entry ``64 * words[i] + j`` is place ``64 * i + j``. A list's entries there
+    are read as whole runs of it (``spread``), not looked up one by one."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: np.ndarray):
+        self.words = words
+
+    def __len__(self) -> int:
+        return len(self.words) * 64
+
+    def entries(self, places: np.ndarray) -> np.ndarray:
+        return (self.words[places >> 6] << 6) + (places & 63)
+
+    def spread(self, got: Hits, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(held, ``score`` (zeros, one a place) with ``got``'s scores at its places). The entries of
+        ``got`` in a block are a run of its list: from its bitmap's running counts when it has one,
+        else by binary search for the block's first and last entries."""
+        if got.bits is not None:
+            words = got.bits.words[self.words]
+            held = _flags(words)
+            score[np.flatnonzero(held)] = got.score[_runs(got.bits.before[self.words], np.bitwise_count(words))]
+            return held, score  # (numbers scatter ~2x faster than a mask)
+        first = np.searchsorted(got.ids, self.words << 6)
+        count = np.searchsorted(got.ids, (self.words + 1) << 6) - first
+        at = _runs(first, count)
+        places = (np.repeat(np.arange(len(self.words)), count) << 6) + (got.ids[at] & 63)
+        held = np.zeros(len(score), bool)
+        held[places] = True
+        score[places] = got.score[at]
+        return held, score
+
+
+def _runs(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Positions ``first[i]``, …, ``first[i] + count[i] - 1`` of every ``i``, in order."""
+    count = count.astype(np.int64)
+    ends = np.cumsum(count)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(first.astype(np.int64) - (ends - count), count)
 
 
 class Bits:

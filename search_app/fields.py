@@ -17,7 +17,7 @@ import numpy as np
 
 from indexer.index.entries import canonical_agency, canonical_field, canonical_status
 
-__all__ = ["Facet", "FACETS", "BY_PARAM", "BY_FIELD", "FACET_FIELDS", "PARAM_LABELS", "KIND_LABELS"]
+__all__ = ["Facet", "FacetCounter", "FACETS", "BY_PARAM", "BY_FIELD", "FACET_FIELDS", "PARAM_LABELS", "KIND_LABELS"]
 
 KIND_LABELS = {"article": "Bài viết", "document": "Văn bản", "cited": "Văn bản được trích dẫn"}
 
@@ -88,6 +88,63 @@ def _parts_table(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[
             part_of.append(parts.setdefault(part, len(parts)))
             label_of.append(i)
     return np.asarray(part_of, dtype=np.int64), np.asarray(label_of, dtype=np.int64), list(parts)
+
+# Facets whose value combinations number at most JOINT_MAX share one code an entry (their joint value):
+# a set of entries is then counted by one gather and one bincount for them all, not one per facet
+# (7 facets over 450k of 1M entries: ~7 ms one by one). Fewer entries than JOINT_FROM are counted one
+# facet at a time: a joint count's table would cost more than they do.
+JOINT_MAX = 2**17
+JOINT_FROM = 2**14
+
+
+class FacetCounter:
+    """Every facet's counts over a set of entries, per label (``Facet.named`` names them), from the
+    columns ``{field: (codes, labels)}``: facets grouped by their joint value (``JOINT_MAX``)."""
+
+    def __init__(self, columns: dict[str, tuple[np.ndarray, list[str]]], facets=None):
+        self.columns = columns
+        self.facets = tuple(f for f in (FACETS if facets is None else facets) if f.field in columns)
+        groups: list[list[Facet]] = []  # largest facets first, each in the first group it fits
+        for f in sorted(self.facets, key=lambda f: -self._values(f)):
+            fits = [g for g in groups if np.prod([self._values(m) for m in g]) * self._values(f) <= JOINT_MAX]
+            fits[0].append(f) if fits else groups.append([f])
+        self.groups = [(tuple(g), self._joint(g)) for g in groups if len(g) > 1]
+        self.alone = tuple(g[0] for g in groups if len(g) == 1)
+
+    def _values(self, facet: Facet) -> int:
+        return max(1, len(self.columns[facet.field][1]))
+
+    def _joint(self, group: list[Facet]) -> np.ndarray:
+        """Each entry's joint value of the facets of ``group`` (the first facet's code varies slowest)."""
+        joint = np.zeros(len(self.columns[group[0].field][0]), np.int32)
+        for f in group:
+            joint = joint * self._values(f) + self.columns[f.field][0]
+        return joint
+
+    def per_label(self, entries: np.ndarray) -> dict[str, np.ndarray]:
+        """Each facet's count of ``entries`` (numbers, or a mask over the index) holding each label."""
+        if (entries.sum() if entries.dtype == bool else len(entries)) < JOINT_FROM:
+            return {f.field: self._count(f, entries) for f in self.facets}
+        out = {f.field: self._count(f, entries) for f in self.alone}
+        for group, joint in self.groups:
+            shape = tuple(self._values(f) for f in group)
+            table = np.bincount(joint[entries], minlength=int(np.prod(shape))).reshape(shape)
+            for axis, f in enumerate(group):
+                out[f.field] = table.sum(axis=tuple(i for i in range(len(group)) if i != axis))
+        return out
+
+    def _count(self, facet: Facet, entries: np.ndarray) -> np.ndarray:
+        codes, labels = self.columns[facet.field]
+        return np.bincount(codes[entries], minlength=len(labels))
+
+    def counts(self, entries: np.ndarray) -> dict[str, dict[str, int]]:
+        """``Facet.counts`` of every facet (keyed by field)."""
+        return self.named(self.per_label(entries))
+
+    def named(self, per_label: dict[str, np.ndarray]) -> dict[str, dict[str, int]]:
+        return {f.field: f.named(self.columns[f.field][1], per_label[f.field][:len(self.columns[f.field][1])])
+                for f in self.facets}
+
 
 FACETS = (
     Facet("type", "doc_type", "Loại văn bản"),

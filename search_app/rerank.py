@@ -124,29 +124,34 @@ def applies(plan: QueryPlan) -> bool:
 
 
 def rerank(ev: Evaluator, plan: QueryPlan, docs: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """``score`` with the best ``DEPTH`` of ``docs`` ordered by the model and given the served scores
-    in that order (the same array when the stage does not apply)."""
+    """The scores ``score`` of ``docs`` with the best ``DEPTH`` of them ordered by the model and given
+    the served scores in that order (the same array when the stage does not apply)."""
     trees = model()
     if trees is None or not applies(plan) or len(docs) < 2:
         return score
-    top = candidates(docs, score)
-    order = np.argsort(-trees.predict(features(ev, plan, score, top)), kind="stable")
+    at = _best(docs, score, DEPTH)
+    order = np.argsort(-trees.predict(features(ev, plan, score[at], docs[at])), kind="stable")
     new = score.copy()
-    shown = score[top].copy()  # best first
+    shown = score[at]  # best first (a copy)
     for i in range(1, len(shown)):  # strictly falling: a tie would be broken by index order, not the model
         shown[i] = min(shown[i], np.nextafter(shown[i - 1], -np.inf))
-    new[top[order]] = shown
+    new[at[order]] = shown
     return new
 
 
-def candidates(docs: np.ndarray, score: np.ndarray, depth: int = DEPTH) -> np.ndarray:
-    """The best ``depth`` of ``docs`` (ascending entry numbers), best first, ties in index order
-    (as the service pages them)."""
-    got = score[docs]
+def candidates(docs: np.ndarray, score: np.ndarray, depth: int = DEPTH) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``depth`` of ``docs`` (ascending entry numbers, ``score`` beside them), best first, ties
+    in index order (as the service pages them), and their scores."""
+    at = _best(docs, score, depth)
+    return docs[at], score[at]
+
+
+def _best(docs: np.ndarray, score: np.ndarray, depth: int) -> np.ndarray:
+    """Positions in ``docs`` of ``candidates``."""
+    at = np.arange(len(docs))
     if len(docs) > depth:  # every entry scoring at least the depth-th best (ties of the last place too)
-        keep = got >= kth_largest(got, depth)
-        docs, got = docs[keep], got[keep]
-    return docs[np.lexsort((docs, -got))][:depth]
+        at = np.flatnonzero(score >= kth_largest(score, depth))
+    return at[np.lexsort((docs[at], -score[at]))][:depth]
 
 
 def _leaves(q):
@@ -238,13 +243,13 @@ def _group_features(codes: np.ndarray, served: np.ndarray) -> np.ndarray:
                             same.sum(1) / GROUP_TOP, np.array([first[c] for c in codes.tolist()]) / RANK_SCALE])
 
 
-def features(ev: Evaluator, plan: QueryPlan, score: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """``len(top) × len(FEATURES)`` features of the candidates ``top`` (best served first) of ``plan``."""
+def features(ev: Evaluator, plan: QueryPlan, served: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """``len(top) × len(FEATURES)`` features of the candidates ``top`` (best served first, with their
+    served scores ``served``) of ``plan``."""
     n = len(top)
     out = np.zeros((n, len(FEATURES)))
     if not n:
         return out
-    served = score[top]
     best = max(float(served[0]), 1e-9)
     out[:, 0], out[:, 1], out[:, 2] = served / best, np.log1p(np.maximum(served, 0)), np.arange(n) / RANK_SCALE
     groups: dict[str, dict] = {}

@@ -22,7 +22,7 @@ from indexer.text.normalize import fold, prepare_fold
 from search_app import engine
 from search_app.engine import Evaluator, Hits, IndexArrays, ids_of, kth_largest, mask_words, popcount
 from search_app.entry_pages import EntryPages, iso
-from search_app.fields import BY_PARAM, FACETS
+from search_app.fields import BY_PARAM, FacetCounter
 from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
 from search_app.rerank import DEPTH, applies, rerank
@@ -97,6 +97,11 @@ def _live_words(a: IndexArrays) -> np.ndarray:
     return a.once("live_words", lambda: mask_words(a.live))
 
 
+def _counter(a: IndexArrays) -> FacetCounter:
+    """The facets' counter over the columns of ``a`` (made once per index version)."""
+    return a.once("facet_counter", lambda: FacetCounter(a.facets))
+
+
 def _strict_or_fallback(plan: QueryPlan, find):
     """(the query answered, what ``find`` gave for it and its count, the count of the plan's own query):
     every word required; when that finds nothing, the plan's fallback (any word), if it has one.
@@ -160,7 +165,7 @@ class SearchService(Searchers, EntryPages):
         by index field). When they are most of the index, the entries left out are counted and taken
         from the index's own counts (read once per version): fewer to gather and count."""
         if len(docs) * 2 <= a.size:
-            return {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
+            return _counter(a).counts(docs)
         rest = a.live.copy()
         rest[docs] = False
         return SearchService._counts_without(a, np.flatnonzero(rest))  # gathering by numbers is faster than by a mask
@@ -169,12 +174,10 @@ class SearchService(Searchers, EntryPages):
     def _counts_without(a: IndexArrays, rest: np.ndarray) -> dict[str, dict[str, int]]:
         """Each facet's counts over the live entries but ``rest``: the index's own counts (read once per
         version) less those of ``rest``."""
-        def per_label(field: str, entries: np.ndarray) -> np.ndarray:
-            codes, labels = a.facets[field]
-            return np.bincount(codes[entries], minlength=len(labels))
-
-        whole = a.once("facet_totals", lambda: {f.field: per_label(f.field, a.live) for f in FACETS})
-        return {f.field: f.named(a.facets[f.field][1], whole[f.field] - per_label(f.field, rest)) for f in FACETS}
+        counter = _counter(a)
+        whole = a.once("facet_totals", lambda: counter.per_label(np.flatnonzero(a.live)))
+        theirs = counter.per_label(rest)
+        return counter.named({field: whole[field] - theirs[field] for field in whole})
 
     def plan(self, s, text: str) -> QueryPlan:
         """What ``text`` asks of the index ``s`` reads (numbers checked against it)."""
@@ -240,10 +243,8 @@ class SearchService(Searchers, EntryPages):
         pages = -(-total // params.per_page)
         if total and params.page > pages:
             raise ParamError("page", f"Không có trang {params.page}: kết quả chỉ có {pages} trang.")
-        if not by_date and applies(plan):  # the learned stage (long questions) reads scores by entry number
-            dense = np.zeros(a.size)
-            dense[docs] = score
-            score = rerank(ev, plan, docs, dense)[docs]
+        if not by_date and applies(plan):  # the learned stage (long questions)
+            score = rerank(ev, plan, docs, score)
         page = self._page(a, docs, score, params, by_date)
         terms = query_terms(plan.parsed) if snippets else None
         results = [self._result(s, int(docs[k]), None if by_date else float(score[k]), terms, plan.number_keys)
@@ -253,14 +254,10 @@ class SearchService(Searchers, EntryPages):
                               plan.number_keys, plan.notes + notes)
 
     def served(self, ev: Evaluator, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]:
-        """(entries ``plan`` matches, with no filter; their served scores by entry number): what the
-        learned stage re-orders (``bench/ltr.py`` trains on it)."""
+        """(entries ``plan`` matches, with no filter; their served scores): what the learned stage
+        re-orders (``bench/ltr.py`` trains on it)."""
         found, _ = self._evaluate(ev, plan, _Within(None, None), False)
-        dense = np.zeros(ev.a.size)
-        if found is None:
-            return np.zeros(0, np.int64), dense
-        dense[found.ids] = found.score
-        return found.ids, dense
+        return (found.ids, found.score) if found is not None else (np.zeros(0, np.int64), np.zeros(0))
 
     @staticmethod
     def _by_blocks(a: IndexArrays, plan: QueryPlan, by_date: bool) -> bool:

@@ -103,15 +103,18 @@ def test_a_composed_query_without_phrases_scores_as_whoosh(ev, searcher, text, m
 @pytest.mark.parametrize("text", ["chữ thập đỏ", "hoi chu thap do", "công tác hội", "hội chữ thập đỏ tỉnh"])
 def test_every_way_of_matching_gives_the_same_entries_and_bits(searcher, text, monkeypatch):
     # DENSE_SHARE 1: lists matched by binary search, AndMaybe's optional part looked up at the required
-    # entries (Evaluator._at); 10**9: arrays over the index, the optional part evaluated whole
+    # entries (Evaluator._at); 10**9: arrays over the index, the optional part evaluated whole.
+    # BITS_SHARE 0: no list has a bitmap; 10**9: every list has one (an And of them and-s the bitmaps)
     q = compose(parse_query(text), [])
     got = {}
-    for share in (1, 10**9):
-        monkeypatch.setattr(engine, "DENSE_SHARE", share)
-        hits = Evaluator(IndexArrays(searcher, ("kind",)), searcher).hits(q)
-        got[share] = (hits.ids.tolist(), hits.score.tolist())
+    for dense in (1, 10**9):
+        for bits in (0, 10**9):
+            monkeypatch.setattr(engine, "DENSE_SHARE", dense)
+            monkeypatch.setattr(engine, "BITS_SHARE", bits)
+            hits = Evaluator(IndexArrays(searcher, ("kind",)), searcher).hits(q)
+            got[dense, bits] = (hits.ids.tolist(), hits.score.tolist())
     assert '"' in str(q) and "ANDMAYBE" in str(q)  # phrases and an optional part: every path of _at
-    assert got[1] == got[10**9] and got[1][0]
+    assert len(set(map(str, got.values()))) == 1 and got[1, 0][0]
 
 
 def test_cache_limits_follow_the_index_unless_given():
@@ -316,6 +319,27 @@ def test_a_bitmap_holds_the_entries_and_finds_their_places(n):
     place = np.searchsorted(ids, probe)
     assert found.tolist() == [bool(p < n and ids[p] == x) for p, x in zip(place, probe)]
     assert at.tolist() == place[found].tolist()
+
+
+@pytest.mark.parametrize("n", [0, 1, 40, 3000, 9000])
+def test_a_lists_scores_are_spread_over_every_entry_of_some_blocks(n):
+    """``Blocks.spread`` puts a list's scores at the places of its entries among every entry of some
+    blocks, and says which it holds: through the list's bitmap and by binary search alike, as a
+    search of each entry in the list says."""
+    rng = np.random.default_rng(n)
+    size = 10_000
+    ids = np.sort(rng.choice(size, n, replace=False)).astype(np.int64)
+    score = rng.random(n) + 0.5
+    blocks = engine.Blocks(np.sort(rng.choice(engine.n_words(size), 60, replace=False)).astype(np.int64))
+    entries = blocks.entries(np.arange(len(blocks)))
+    assert entries.tolist() == [64 * int(w) + j for w in blocks.words for j in range(64)]
+    place = np.minimum(np.searchsorted(ids, entries), max(n - 1, 0))
+    held = (ids[place] == entries) if n else np.zeros(len(entries), bool)
+    expected = np.where(held, score[place] if n else 0.0, 0.0)
+    for bits in (None, engine.Bits(ids, size)):
+        got_held, got_score = blocks.spread(Hits(ids, score, bits), np.zeros(len(blocks)))
+        assert got_held.tolist() == held.tolist() and got_score.tolist() == expected.tolist()
+    assert 0 < held.sum() < n or n < 40  # some of the list's entries, not all
 
 
 def test_a_kept_term_on_a_large_index_keeps_its_blocks_peaks_and_counts_them(searcher, monkeypatch):

@@ -61,9 +61,9 @@ def test_stage_orders_the_best_results_as_the_model_says(service, q):
     ev = Evaluator(service.arrays(s), s)
     plan = service.plan(s, q)
     docs, score = service.served(ev, plan)
-    top = rerank.candidates(docs, score)
+    top, served = rerank.candidates(docs, score)
     ids = {n: f["id"] for n, f in s.reader().iter_docs()}
-    predicted = rerank.model().predict(rerank.features(ev, plan, score, top))
+    predicted = rerank.model().predict(rerank.features(ev, plan, served, top))
     expected = [ids[int(d)] for d in top[np.argsort(-predicted, kind="stable")]]
     got = _ids(service, q=q, per_page="50")
     assert got[:len(expected)] == expected

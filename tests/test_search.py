@@ -8,7 +8,7 @@ import pytest
 
 from indexer.index.build import build
 from search_app.params import parse_params
-from search_app.search import SearchService
+from search_app.search import SearchService, _counter
 
 # Real sentences: the seed article (thanhhoa-article-2023-04-22.txt) and Bình Dương trích yếu
 # (binhduong_van_ban.jsonl.gz ids 1843, 1871), one entry each.
@@ -187,22 +187,29 @@ def test_abbreviation_and_long_form_find_the_same_entries(demo, short, long):
     assert {r["id"] for r in a.results} == {r["id"] for r in b.results}
 
 
-def test_facets_of_most_of_the_index_are_counted_from_what_is_left_out(tmp_path):
+@pytest.mark.parametrize("joint_from", [0, 10**9], ids=["facets-counted-jointly", "one-by-one"])
+def test_facets_of_most_of_the_index_are_counted_from_what_is_left_out(tmp_path, monkeypatch, joint_from):
     # a query matching most entries: its counts are the index's minus those of the entries it misses,
-    # the same as counting its own entries (the demonstration corpus: joined fields, agencies, years)
+    # the same as counting its own entries (the demonstration corpus: joined fields, agencies, years);
+    # and counting facets jointly (``fields.FacetCounter``) says what counting each alone says
+    from search_app import fields
     from search_app.fields import FACETS
 
+    monkeypatch.setattr(fields, "JOINT_FROM", joint_from)
+    monkeypatch.setattr(fields, "JOINT_MAX", 64)  # several groups on this small index
     build([Path(__file__).resolve().parent.parent / "corpus"], tmp_path / "index")
     svc = SearchService(tmp_path / "index")
     a = svc.arrays(svc.searcher())
     live = np.flatnonzero(a.live)
     rng = np.random.default_rng(7)
     sets = {"all": live, "all but one": live[1:], "just over half": live[:len(live) // 2 + 1],
-            "70% at random": np.sort(rng.choice(live, int(len(live) * 0.7), replace=False))}
-    assert min(len(docs) for docs in sets.values()) * 2 > a.size
+            "70% at random": np.sort(rng.choice(live, int(len(live) * 0.7), replace=False)),
+            "a few": live[::97], "none": live[:0]}
     for name, docs in sets.items():
         expected = {f.field: f.counts(*a.facets[f.field], docs) for f in FACETS}
         assert svc.facet_counts(a, docs) == expected, name
+    counter = _counter(a)
+    assert len(counter.groups) >= 2 and all(len(g) > 1 for g, _ in counter.groups)  # joint counts were read
     assert any("; " in label for label in a.facets["field"][1])  # a joined label is among them
 
 
@@ -237,20 +244,38 @@ def alqac(tmp_path_factory):
     return SearchService(root / "index")
 
 
+@pytest.mark.parametrize("places", [0, 10**9], ids=["matches-looked-up", "every-entry-read-in-runs"])
 @pytest.mark.parametrize("share", [1, 3, 10**6], ids=["pruned", "some", "every-match-scored"])
-def test_the_best_found_block_by_block_are_the_best_of_every_match(alqac, monkeypatch, share):
+def test_the_best_found_block_by_block_are_the_best_of_every_match(alqac, monkeypatch, share, places):
     """The page found from the matches' bitmap and the blocks that can hold the best scores is the page
-    found by scoring every match: same totals, facets, entries, scores (each way ``best`` can end). The
-    block way runs first: in the first run the terms and phrases are kept with their blocks' peaks."""
+    found by scoring every match: same totals, facets, entries, scores (each way ``best`` can end, each
+    way a batch of blocks is scored). The block way runs first: in the first run the terms and phrases
+    are kept with their blocks' peaks."""
     from search_app import engine
 
     a = alqac.arrays(alqac.searcher())
     assert a.size > 30 * 64  # dozens of blocks (a bitmap word each): an order to score them in
     monkeypatch.setattr(engine, "BLOCKS_FROM", 0)
     monkeypatch.setattr(engine, "SCORED_SHARE", share)
+    monkeypatch.setattr(engine, "PLACES_SHARE", places)
     plans = [alqac.plan(alqac.searcher(), case["q"]) for case in BLOCK_CASES]
     assert sum(SearchService._by_blocks(a, p, False) for p in plans) >= 9  # the plans this path answers
+    seen = {"every match": 0, "batches": set()}  # how ``best`` ended and scored (spied, not replaced)
+    every, scores_at = engine.Evaluator._best_of_all, engine.Evaluator._scores_at
+
+    def every_match(self, *args):
+        seen["every match"] += 1
+        return every(self, *args)
+
+    def batch(self, q, places, *args):
+        seen["batches"].add(type(places).__name__)
+        return scores_at(self, q, places, *args)
+
+    monkeypatch.setattr(engine.Evaluator, "_best_of_all", every_match)
+    monkeypatch.setattr(engine.Evaluator, "_scores_at", batch)
     got = [_answer(alqac, case) for case in BLOCK_CASES]
+    assert seen["batches"] == {"Blocks" if places else "ndarray"}
+    assert (seen["every match"] == 0) if share == 1 else (seen["every match"] > 0)
     monkeypatch.setattr(engine, "BLOCKS_FROM", 10**12)
     expected = [_answer(alqac, case) for case in BLOCK_CASES]
     assert got == expected
