@@ -232,8 +232,9 @@ class SearchService(Searchers, EntryPages):
         browse = plan.query is None and not plan.first and (within.allowed is not None or not params.q.strip())
         by_date = params.sort != "relevance" or browse
         if self._by_blocks(a, plan, by_date):  # the set as a bitmap, only the best scored
+            need = params.page * params.per_page  # (the learned stage re-orders the best DEPTH)
             total, strict_total, docs, score, words = self._evaluate_best(
-                ev, plan, within, max(params.page * params.per_page, DEPTH))
+                ev, plan, within, max(need, DEPTH) if applies(plan) else need)
             facets = lambda: self.facet_counts_of(a, words, total)  # noqa: E731
         else:
             found, strict_total = self._evaluate(ev, plan, within, browse)
