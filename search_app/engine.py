@@ -134,6 +134,13 @@ class BytesLru:
     def __contains__(self, key) -> bool:
         return key in self._items
 
+    def refresh(self, keys) -> None:
+        """Mark the values of ``keys`` (those kept) used, in that order: the last one most recently."""
+        with self._lock:
+            for key in keys:
+                if key in self._items:
+                    self._items.move_to_end(key)
+
     def get_or_make(self, key, make):
         with self._lock:
             if key in self._items:
@@ -389,14 +396,18 @@ class IndexArrays:
                     longest[fieldname, text] = longest.get((fieldname, text), 0) + count
                     if fieldname == "text":  # what the same syllable typed without diacritics reads
                         longest["text_f", fold(text)] = longest.get(("text_f", fold(text)), 0) + count
-        ev, done = Evaluator(self, searcher), 0
-        for (fieldname, text), _ in sorted(longest.items(), key=lambda kv: (-kv[1], kv[0])):
+        ev, done = Evaluator(self, searcher), []
+        for key, _ in sorted(longest.items(), key=lambda kv: (-kv[1], kv[0])):
             stopped = (stop is not None and stop.is_set()) or self.retired.is_set()
             if stopped or self._scored.bytes > self._scored.limit * WARM_SHARE:
                 break
-            ev._base(fieldname, text)
-            done += 1
-        return done
+            ev._base(*key)
+            done.append(key)
+        # the longest lists as the most recently used: what queries then add pushes out the shortest
+        # warmed first (in the order scored, a first pass of new terms dropped the longest, ~0.8 s of
+        # them to score again at 1M entries)
+        self._scored.refresh(reversed(done))
+        return len(done)
 
     def folded_terms(self, searcher, fieldname: str) -> dict[str, list[str]]:
         """``folded term → the terms of FOLDED[fieldname] that fold to it``, read once."""
@@ -545,8 +556,8 @@ class Evaluator:
         return union(parts, self.a.size).boosted(q.boost)
 
     def _and(self, q: Q.And):
-        """Entries in every child: narrowed from the shortest list up (each step a look-up of what is
-        left), then scored by adding the children's scores in the query's order, as Whoosh does."""
+        """Entries in every child, scored by adding the children's scores in the query's order, as
+        Whoosh does (``common``)."""
         parts = []
         for c in q.subqueries:
             part = self._eval(c)
@@ -557,31 +568,8 @@ class Evaluator:
             return None
         if len(parts) == 1:
             return parts[0].boosted(q.boost)
-        if all(p.bits is not None for p in parts):  # common terms: their bitmaps and-ed, each read once
-            both = np.bitwise_and.reduce([p.bits.words for p in parts])
-            held = _flags(both)
-            ids = np.flatnonzero(held)
-            if not len(ids):
-                return None
-            score = parts[0].score[held[parts[0].ids]]  # (its entries are in ascending order, as ``ids``)
-            for p in parts[1:]:
-                score = score + p.score[held[p.ids]]
-            return Hits(ids, score).boosted(q.boost)
-        by_length = sorted(range(len(parts)), key=lambda k: len(parts[k].ids))
-        ids = parts[by_length[0]].ids
-        theirs = {by_length[0]: parts[by_length[0]].score}  # each part's scores at ``ids``, kept as it narrows
-        for k in by_length[1:]:
-            found, score = lookup(ids, parts[k], self.a.size)
-            if not found.all():
-                ids = ids[found]
-                if not len(ids):
-                    return None
-                theirs = {j: s[found] for j, s in theirs.items()}
-            theirs[k] = score
-        score = theirs[0]
-        for k in range(1, len(parts)):
-            score = score + theirs[k]
-        return Hits(ids, score).boosted(q.boost)
+        got = common(parts, self.a.size)
+        return None if got is None else got.boosted(q.boost)
 
     def _andmaybe(self, q: Q.AndMaybe):
         required = self._eval(q.a)
@@ -709,22 +697,12 @@ class Evaluator:
 
     def _phrase_compute(self, fieldname: str, words: tuple[str, ...], exact: bool):
         folded = [fold(w) for w in words]
-        where = None
-        for pair in dict.fromkeys(pairs_of(folded)):
-            got = self._base(PAIR_FIELD, pair)
-            if got is None:
-                return None
-            where = Hits(got.ids, np.zeros(len(got.ids))) if where is None else where.both(got, self.a.size, add=False)
-            if where is None:
-                return None
-        for w in words:
-            got = self._base(fieldname, w)
-            if got is None:
-                return None
-            where = where.both(got, self.a.size)
-            if where is None:
-                return None
-        if exact:
+        pairs = [self._base(PAIR_FIELD, pair) for pair in dict.fromkeys(pairs_of(folded))]
+        scored = [self._base(fieldname, w) for w in words]
+        if any(got is None for got in pairs + scored):
+            return None
+        where = common(scored, self.a.size, pairs)
+        if where is not None and exact:
             where = self._verified(folded, where)
         return None if where is None else self._kept(where.ids, where.score)
 
@@ -956,6 +934,38 @@ def kth_largest(values: np.ndarray, k: int) -> float:
         if len(above) >= k:
             return np.partition(above, len(above) - k)[len(above) - k]
     return np.partition(values, n - k)[n - k]
+
+
+def common(parts: list[Hits], size: int, filters: list[Hits] = ()) -> Hits | None:
+    """Entries in every one of ``parts`` and ``filters``, scored by adding the scores of ``parts`` in
+    their order (``None`` when there is none). Lists that all have bitmaps are and-ed word by word and
+    each read once through the result; else narrowed from the shortest list up, each step a look-up
+    of what is left."""
+    everything = list(parts) + list(filters)
+    if all(p.bits is not None for p in everything):
+        held = _flags(np.bitwise_and.reduce([p.bits.words for p in everything]))
+        ids = np.flatnonzero(held)
+        if not len(ids):
+            return None
+        score = parts[0].score[held[parts[0].ids]]  # (its entries are in ascending order, as ``ids``)
+        for p in parts[1:]:
+            score = score + p.score[held[p.ids]]
+        return Hits(ids, score)
+    by_length = sorted(range(len(everything)), key=lambda k: len(everything[k].ids))
+    ids = everything[by_length[0]].ids
+    theirs = {by_length[0]: everything[by_length[0]].score}  # each part's scores at ``ids``, kept as it narrows
+    for k in by_length[1:]:
+        found, score = lookup(ids, everything[k], size)
+        if not found.all():
+            ids = ids[found]
+            if not len(ids):
+                return None
+            theirs = {j: s[found] for j, s in theirs.items()}
+        theirs[k] = score
+    score = theirs[0]
+    for k in range(1, len(parts)):
+        score = score + theirs[k]
+    return Hits(ids, score)
 
 
 def lookup(ids: np.ndarray, other: Hits, size: int) -> tuple[np.ndarray, np.ndarray]:
