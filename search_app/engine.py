@@ -78,10 +78,10 @@ BITS_SHARE = 32
 # The best results of a query matching many entries are found block by block (``Evaluator.best``), a
 # block being the 64 entries of one word of a bitmap: each term keeps its best score in every block, and
 # a block whose bound cannot beat the k-th best score found so far is never scored...
-# ... and when the blocks that still can hold more than 1/SCORED_SHARE of the matches, every match
-# is scored at once instead (a flat top: many entries near the best score, the bounds prune little).
+# ... and when the blocks not scored yet that still can hold more than 1/SCORED_SHARE of the matches,
+# every match is scored at once instead (a flat top: many entries near the best score, the bounds prune little).
 # The k-th best found first is low: what is left is sized so only once 1/SIZED_AFTER of the blocks
-# were scored (at 1M entries ~60 blocks: 4 batches).
+# holding matches were scored (at 1M entries up to 61 of 15,625).
 SCORED_SHARE = 2
 SIZED_AFTER = 256
 # From this many entries a page ranked by relevance is found so (``search.SearchService._evaluate_best``),
@@ -698,8 +698,10 @@ class Evaluator:
     def _phrase_compute(self, fieldname: str, words: tuple[str, ...], exact: bool):
         folded = [fold(w) for w in words]
         pairs = [self._base(PAIR_FIELD, pair) for pair in dict.fromkeys(pairs_of(folded))]
+        if not words or any(got is None for got in pairs):  # (a pair missing: no word's list is scored)
+            return None
         scored = [self._base(fieldname, w) for w in words]
-        if any(got is None for got in pairs + scored):
+        if any(got is None for got in scored):
             return None
         where = common(scored, self.a.size, pairs)
         if where is not None and exact:
@@ -784,8 +786,8 @@ class Evaluator:
         Blocks are scored best bound first, in batches that double; scoring stops when the ``k``-th
         best score found beats every bound left, so a query matching most of the index scores a few
         blocks of it. Once ``k`` are found, the blocks whose bound reaches the ``k``-th best are all
-        that may still hold better: a batch never goes past them, and when their matches are more
-        than 1/``SCORED_SHARE`` of all (a flat top: the bounds prune little), every match is scored
+        that may still hold better: a batch never goes past them, and when those not scored yet hold
+        more than 1/``SCORED_SHARE`` of the matches (a flat top: the bounds prune little), every match is scored
         at once instead (cheaper per match; from 1/``SIZED_AFTER`` of the blocks scored on)."""
         bound = self.bound(q)
         for _, factor in factors:
@@ -808,7 +810,8 @@ class Evaluator:
             ids, score = _top(np.concatenate([ids, cand]), np.concatenate([score, got]), k)
             if len(ids) == k:  # the blocks that may hold better (a tie too: ties go to the lower number)
                 left = int(np.searchsorted(ranked, -score[-1], side="right"))
-                if at * SIZED_AFTER >= len(order) and matches[left - 1] * SCORED_SHARE > matches[-1]:
+                if (at < left and at * SIZED_AFTER >= len(order)
+                        and (matches[left - 1] - matches[at - 1]) * SCORED_SHARE > matches[-1]):
                     return self._best_of_all(q, within, k, factors)
         return ids, score
 
@@ -865,14 +868,6 @@ class Hits:
 
     def _lookup(self, other: "Hits", size: int) -> tuple[np.ndarray, np.ndarray]:
         return lookup(self.ids, other, size)
-
-    def both(self, other: "Hits", size: int, add: bool = True) -> "Hits | None":
-        """Entries in both, scored ``self + other`` (``add=False``: keeping ``self``'s scores)."""
-        found, theirs = self._lookup(other, size)
-        ids = self.ids[found]
-        if not len(ids):
-            return None
-        return Hits(ids, self.score[found] + theirs if add else self.score[found])
 
     def plus(self, other: "Hits", size: int) -> "Hits":
         """These entries, with ``other``'s score added where it matches too."""
@@ -936,13 +931,19 @@ def kth_largest(values: np.ndarray, k: int) -> float:
     return np.partition(values, n - k)[n - k]
 
 
+COMMON_READS = 4
+
+
 def common(parts: list[Hits], size: int, filters: list[Hits] = ()) -> Hits | None:
-    """Entries in every one of ``parts`` and ``filters``, scored by adding the scores of ``parts`` in
-    their order (``None`` when there is none). Lists that all have bitmaps are and-ed word by word and
-    each read once through the result; else narrowed from the shortest list up, each step a look-up
-    of what is left."""
+    """Entries in every one of ``parts`` (at least one) and ``filters``, scored by adding the scores of
+    ``parts`` in their order (``None`` when there is none). Lists of similar lengths that all have
+    bitmaps are and-ed word by word and each read whole once through the result (while their lengths
+    sum to at most ``COMMON_READS`` times the look-ups narrowing would make: a look-up costs a few
+    reads of an entry); else narrowed from the shortest list up, each step a look-up of what is left."""
     everything = list(parts) + list(filters)
-    if all(p.bits is not None for p in everything):
+    shortest = min(len(p.ids) for p in everything)
+    if (all(p.bits is not None for p in everything)
+            and sum(len(p.ids) for p in everything) <= COMMON_READS * shortest * (len(everything) - 1)):
         held = _flags(np.bitwise_and.reduce([p.bits.words for p in everything]))
         ids = np.flatnonzero(held)
         if not len(ids):
@@ -1076,7 +1077,7 @@ def ids_of(words: np.ndarray, offset: int = 0) -> np.ndarray:
 
 def _flags(words: np.ndarray) -> np.ndarray:
     """A bitmap's bits as bools, 64 a word (``_packed``'s inverse)."""
-    return np.unpackbits(words.view(np.uint8), bitorder="little").view(bool)
+    return np.unpackbits(np.ascontiguousarray(words).view(np.uint8), bitorder="little").view(bool)
 
 
 def popcount(words: np.ndarray) -> int:

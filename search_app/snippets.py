@@ -22,6 +22,7 @@ SNIPPET_CHARS = 260
 # of the query is found there; else whole.
 SCAN_CHARS = 5_000
 _SYLLABLE = re.compile(r"\w+")
+_LAST_SPACE = re.compile(r"\s\S*$")
 _FOLD = folded_analyzer()
 
 
@@ -124,11 +125,16 @@ def snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS, numbers
     long text when they hold every one)."""
     if not text:
         return ""
-    folded, spans = _read(text[:SCAN_CHARS] if len(text) > 2 * SCAN_CHARS else text, terms, numbers)
-    if len(folded) < len(text) and not _holds_all(folded, spans, terms, numbers):
+    read = text
+    if len(text) > 2 * SCAN_CHARS:  # its head, cut where a word ends (a cut word could pass for another)
+        cut = _LAST_SPACE.search(text, 0, SCAN_CHARS)
+        read = text[:cut.start() if cut and cut.start() else SCAN_CHARS]
+    folded, spans = _read(read, terms, numbers)
+    if len(read) < len(text) and not _holds_all(folded, spans, terms, numbers):
+        read = text
         folded, spans = _read(text, terms, numbers)
-    start, end = _window(text, folded, spans, size)
-    body = _marked(text, spans, start, end).replace("\n", " ")
+    start, end = _window(read, folded, spans, size)  # (within what was read: what is shown is marked)
+    body = _marked(read, spans, start, end).replace("\n", " ")
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 

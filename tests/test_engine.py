@@ -250,12 +250,18 @@ def test_lists_of_entries_combine_alike_by_search_and_through_one_array(seed):
     a, b = parts[2], hits(1800)
     da, db = as_dict(a), as_dict(b)
     for way in (size, huge):
-        assert as_dict(a.both(b, way)) == {i: da[i] + db[i] for i in da if i in db}
-        assert np.all(np.diff(a.both(b, way).ids) > 0) and np.all(np.diff(a.without(b, way).ids) > 0)
-        assert as_dict(a.both(b, way, add=False)) == {i: da[i] for i in da if i in db}
+        assert as_dict(engine.common([a, b], way)) == {i: da[i] + db[i] for i in da if i in db}
+        assert np.all(np.diff(engine.common([a, b], way).ids) > 0) and np.all(np.diff(a.without(b, way).ids) > 0)
+        assert as_dict(engine.common([a], way, [b])) == {i: da[i] for i in da if i in db}
         assert as_dict(a.plus(b, way)) == {i: da[i] + db[i] if i in db else da[i] for i in da}
         assert as_dict(a.without(b, way)) == {i: da[i] for i in da if i not in db}
-        assert a.both(Hits(np.array([size + 5]), np.ones(1)), way) is None
+        assert engine.common([a, Hits(np.array([size + 5]), np.ones(1))], way) is None
+    # lists with bitmaps: and-ed word by word when of similar lengths (the first three), else narrowed
+    # (a short one among them); the same entries and sums, added in the lists' order
+    with_bits = [Hits(p.ids, p.score, engine.Bits(p.ids, size)) for p in (a, b, hits(2000), hits(60))]
+    for lists in (with_bits[:3], with_bits):
+        both = set.intersection(*(set(as_dict(p)) for p in lists))
+        assert both and as_dict(engine.common(lists, size)) == {i: sum(as_dict(p)[i] for p in lists) for i in both}
 
 
 @pytest.mark.parametrize("q", [Q.Term("text_f", "chu"), Q.Term("text", "hội"), Q.Term("title", "nhằm", boost=2.0),
@@ -319,6 +325,13 @@ def test_a_bitmap_holds_the_entries_and_finds_their_places(n):
     place = np.searchsorted(ids, probe)
     assert found.tolist() == [bool(p < n and ids[p] == x) for p, x in zip(place, probe)]
     assert at.tolist() == place[found].tolist()
+
+
+def test_a_phrase_of_no_words_matches_nothing_on_every_path(ev):
+    q = Q.Phrase("text", [])
+    assert ev.hits(q) is None and ev.matches(q) is None and not ev.bound(q).any()
+    held, score = ev._at(q, np.arange(ev.a.size))
+    assert not held.any() and not score.any()
 
 
 @pytest.mark.parametrize("n", [0, 1, 40, 3000, 9000])

@@ -47,3 +47,17 @@ def test_a_long_text_is_read_from_its_head_unless_a_query_word_is_only_further_o
     assert "<mark>" in head and shown in text[:SCAN_CHARS].replace("\n", " ")
     further = snippet(text, frozenset({"quyet"}), numbers=("1234/qd-ubnd",))
     assert "<mark>1234/QĐ-UBND</mark>" in further  # only at the end: the whole text was read
+
+
+def test_a_long_texts_head_ends_where_a_word_does_and_what_is_shown_of_it_is_marked():
+    from search_app.snippets import SCAN_CHARS
+
+    seed = " ".join(seed_paragraphs())
+    assert "quyet" not in fold(seed).lower()
+    head = seed * (SCAN_CHARS // len(seed) + 1)
+    cut = head[:SCAN_CHARS - 2] + "quyetdinh " + seed * (SCAN_CHARS // len(seed) + 2) + " quyết"  # a word across the cut
+    got = snippet(cut, frozenset({"quyet"}))
+    assert got.endswith("<mark>quyết</mark>") and "quyetdinh" not in got  # the real word, not the cut one
+    late = "x " * (SCAN_CHARS // 2 - 5) + "quyết " + "y " * 10 + "quyết " + "z " * SCAN_CHARS  # one before the cut, one after
+    shown = snippet(late, frozenset({"quyet"}))
+    assert shown.count("quyết") == shown.count("<mark>quyết</mark>") == 1  # what is shown is marked
