@@ -69,7 +69,7 @@ def main() -> None:
     slowest = sorted(range(len(queries)), key=lambda i: -best["blocks"][i])[:10]
     figures["slowest_by_blocks"] = [{"q": queries[i]["q"], "blocks_ms": round(best["blocks"][i] * 1000, 1),
                                      "every_match_ms": round(best["every_match"][i] * 1000, 1)} for i in slowest]
-    name = "blocks" if args.index == VAR / "index-1m" else f"blocks-{args.index.name}"
+    name = "blocks" if args.index.resolve() == (VAR / "index-1m").resolve() else f"blocks-{args.index.name}"
     write_result(RESULTS / f"{name}.json", figures)
     print(f"{entries:,} entries: {len(differ)} of {len(cases)} answers differ; p50/p95 every match "
           f"{figures['every_match']['p50_ms']}/{figures['every_match']['p95_ms']} ms, blocks "
