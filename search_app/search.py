@@ -25,7 +25,8 @@ from search_app.entry_pages import EntryPages, iso
 from search_app.fields import BY_PARAM, FacetCounter
 from search_app.params import ParamError, SearchParams
 from search_app.query import MAX_TERMS
-from search_app.rerank import DEPTH, applies, rerank
+from search_app.rerank import DEPTH, applies, rerank, warm_titles
+from search_app.rerank import model as rerank_model
 from search_app.searchers import EngineCheckError, NoIndexError, Searchers, recovering
 from search_app.snippets import query_terms, snippet
 from search_app.spelling import Spelling
@@ -117,19 +118,25 @@ class SearchService(Searchers, EntryPages):
 
     @recovering
     def warm_up(self, wait: float = 0.0) -> None:
-        """Open the searcher, read the columns and the stored fields' tables, load pyvi and fold's table
-        now, not on the first visitor's query;
-        wait up to ``wait`` seconds for the common terms to be scored (``Searchers._warm``)."""
+        """Open the searcher, read the columns and the stored fields' tables, load pyvi, fold's table and
+        the ranking model now, not on the first visitor's query;
+        wait up to ``wait`` seconds for the common terms to be scored (``Searchers._warm``; a small
+        index's titles read after them)."""
         self.options()
         s = self.searcher()
         a = self.arrays(s)
         self._warm_more(s, a)
         self.plan(s, "khởi động")
         prepare_fold()
+        rerank_model()  # the learned stage's trees (~3 ms to read), not on the first long question
         for leaf, base in s.reader().leaf_readers():  # each segment's table of stored fields (~1 ms a segment at 62k)
             if leaf.doc_count_all():
                 s.stored_fields(base)
         a.warmed.wait(wait)
+
+    def _warm_behind(self, s, a: IndexArrays, stop) -> None:
+        """A small index's titles, as the learned stage reads them (``rerank.warm_titles``)."""
+        warm_titles(s, a, stop)
 
     def _warm_more(self, s, a: IndexArrays) -> None:
         """The folded lexicon and the suggester's word lists (~1 s at 1M entries) of a new version."""

@@ -196,6 +196,7 @@ class Searchers:
                     done = arrays.warm(s, self._stopping)
                     if not (self._stopping.is_set() or arrays.retired.is_set()):
                         self._warm_more(s, arrays)
+                        self._warm_behind(s, arrays, lambda: self._stopping.is_set() or arrays.retired.is_set())
                 log.info("warmed %s: %d common terms scored in %.1f s", folder, done, time.monotonic() - started)
             except Exception as exc:  # noqa: BLE001 - e.g. the folder was deleted: the version is gone anyway
                 log.info("warm-up of %s stopped: %s: %s", folder, type(exc).__name__, exc)
@@ -208,6 +209,9 @@ class Searchers:
 
     def _warm_more(self, s, arrays: IndexArrays) -> None:
         """What else a new index version should have ready before its first visitor (a subclass's)."""
+
+    def _warm_behind(self, s, arrays: IndexArrays, stop) -> None:
+        """What the background warm-up alone reads after that (a subclass's; ``stop()``: give up)."""
 
     def _check_engine(self, s, key: tuple) -> None:
         """Refuse to serve an index whose postings the engine's bulk decoder reads differently from

@@ -124,3 +124,17 @@ def test_shipped_model_reads_the_features_the_stage_computes():
     assert tuple(data["features"]) == rerank.FEATURES
     assert rerank.MODEL_FILE.stat().st_size <= 10 * 2**20
     assert rerank.model() is not None
+
+
+def test_a_small_index_has_every_title_the_stage_reads_once_warmed(service):
+    """The background warm-up reads every live entry's title as the stage keeps it (one pass over
+    the stored fields), so a long question's first candidates are not read one by one."""
+    service.warm_up(wait=60)
+    s = service.searcher()
+    a = service.arrays(s)
+    assert a.warmed.is_set() and a.size <= rerank.TITLES_WARM_MAX
+    titles = a.once("rerank_titles", dict)
+    live = np.flatnonzero(a.live).tolist()
+    assert sorted(titles) == live
+    assert all(titles[d] == rerank._title_key(s.stored_fields(d).get("title", "")) for d in live)
+    assert any(titles[d] != " ".join(rerank.syllables(s.stored_fields(d).get("title", ""))) for d in live)  # "Điều 5." dropped
