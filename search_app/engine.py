@@ -1032,11 +1032,14 @@ def n_words(size: int) -> int:
 
 
 def words_of(ids: np.ndarray, size: int) -> np.ndarray:
-    """The entries ``ids`` as a bitmap over an index of ``size``: bit ``i`` of word ``w`` is entry
-    ``64 * w + i`` (the last word padded with zeros)."""
-    if len(ids) * 8 < size:  # few: set their bits one by one (no pass over the index)
+    """The entries ``ids`` (ascending, no repeats) as a bitmap over an index of ``size``: bit ``i`` of
+    word ``w`` is entry ``64 * w + i`` (the last word padded with zeros)."""
+    if len(ids) * 8 < size:  # few: each word's bits or-ed from its run of entries (no pass over the index)
         words = np.zeros(n_words(size), np.uint64)
-        np.bitwise_or.at(words, ids >> 6, np.left_shift(_ONE, (ids & 63).astype(np.uint64)))
+        if len(ids):
+            word = ids >> 6
+            starts = np.flatnonzero(np.concatenate(([True], word[1:] != word[:-1])))
+            words[word[starts]] = np.bitwise_or.reduceat(np.left_shift(_ONE, (ids & 63).astype(np.uint64)), starts)
         return words
     flags = np.zeros(n_words(size) * 64, bool)
     flags[ids] = True
