@@ -22,10 +22,15 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 from bench.common import RESULTS, VAR, load_queries, write_result  # noqa: E402
 from bench.metrics import latency_ms  # noqa: E402
 
-# Beside the speed queries: a filter, an exclusion, a deep page, quoted phrases, a year, a question.
+# Beside the speed queries: filters (type, kind, year, dates), exclusions, deep pages, quoted phrases, a year
+# in the words, questions with and without diacritics, a typo, a number with words, a date sort.
 CASES = [{"q": "quy định", "page": "7"}, {"q": "luật đất đai", "type": "Luật"}, {"q": "thi hanh -phạt", "per_page": "50"},
          {"q": "\"quy định tại\""}, {"q": "\"theo quy định tại\""}, {"q": "tại"}, {"q": "Điều 5 luật đất đai 2013"},
-         {"q": "Người sử dụng đất có những quyền gì khi nhà nước thu hồi đất?"}]
+         {"q": "Người sử dụng đất có những quyền gì khi nhà nước thu hồi đất?"},
+         {"q": "quy định", "from": "01/01/2015", "to": "31/12/2018"}, {"q": "thuế thu nhập", "year": "2014", "page": "2"},
+         {"q": "xử phạt vi phạm hành chính", "kind": "document", "per_page": "50", "page": "3"},
+         {"q": "bảo hiểm xã hội -lao động -hưu"}, {"q": "quy dinh", "sort": "date"}, {"q": "trách nhiệm năm 2016"},
+         {"q": "quyen va nghia vu cua cong dan"}, {"q": "thủ tục hành chánh"}, {"q": "Nghị định 15/2020/NĐ-CP xử phạt"}]
 WAYS = {"every_match": 10**12, "blocks": 0}  # BLOCKS_FROM for each way
 
 
