@@ -79,7 +79,8 @@ BITS_SHARE = 32
 # block being the 64 entries of one word of a bitmap: each term keeps its best score in every block, and
 # a block whose bound cannot beat the k-th best score found so far is never scored...
 # ... and when the blocks not scored yet that still can hold more than 1/SCORED_SHARE of the matches,
-# every match is scored at once instead (a flat top: many entries near the best score, the bounds prune little).
+# every match is scored at once instead (a flat top: many entries near the best score, the bounds
+# prune little).
 # The k-th best found first is low: what is left is sized so only once 1/SIZED_AFTER of the blocks
 # holding matches were scored (at 1M entries up to 61 of 15,625).
 SCORED_SHARE = 2
@@ -787,8 +788,8 @@ class Evaluator:
         best score found beats every bound left, so a query matching most of the index scores a few
         blocks of it. Once ``k`` are found, the blocks whose bound reaches the ``k``-th best are all
         that may still hold better: a batch never goes past them, and when those not scored yet hold
-        more than 1/``SCORED_SHARE`` of the matches (a flat top: the bounds prune little), every match is scored
-        at once instead (cheaper per match; from 1/``SIZED_AFTER`` of the blocks scored on)."""
+        more than 1/``SCORED_SHARE`` of the matches (a flat top: the bounds prune little), every match
+        is scored at once instead (cheaper per match; from 1/``SIZED_AFTER`` of the blocks scored on)."""
         bound = self.bound(q)
         for _, factor in factors:
             bound = bound * max(factor, 1.0)
