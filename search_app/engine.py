@@ -88,8 +88,8 @@ SIZED_AFTER = 256
 # From this many entries a page ranked by relevance is found so (``search.SearchService._evaluate_best``),
 # and a kept term or phrase keeps its best score in each block it has entries in, made with it (counted
 # in the cache's bytes, and so made by the background warm-up for the common terms). ``bench/blocks.py``
-# (the speed queries both ways in one process, same answers): p50/p95 at 1M 10.0/26.9 ms against
-# 15.5/53.9 scoring every match; at 250k 5.6/18.2 against 5.7/14.4, at 62k 3.6/9.2 against 3.0/6.5.
+# (the speed queries both ways in one process, same answers): p50/p95 at 1M 7.2/16.4 ms against
+# 10.6/29.5 scoring every match; at 250k 5.7/14.1 against 5.2/10.4, at 62k 3.6/6.9 against 3.1/5.9.
 BLOCKS_FROM = 500_000
 # A batch of blocks whose entries are at least 1/PLACES_SHARE matches is scored at every entry, each
 # list read in runs (``Blocks``): at 1M entries, 35-140 ns an entry of the blocks (every clause of
