@@ -22,6 +22,7 @@ import json
 import logging
 import math
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -66,6 +67,7 @@ FEATURES = (
 )
 # "Điều 12." / "Điều 12a." / "1." heading a title: the article's number, not its subject.
 TITLES_WARM_MAX = 150_000  # entries: at 43 µs an entry, a larger index reads its titles as they are asked for
+TITLES_WARM_SECONDS, TITLES_CHECK_EVERY = 15.0, 1000
 _TITLE_NUMBER = re.compile(r"^\s*(?:dieu\s+\w+\s*[.:]?|\d+\s*[.)])\s*")
 _SYLLABLE = re.compile(r"[^\W_]+")
 
@@ -225,15 +227,16 @@ def warm_titles(searcher, arrays, stop) -> int:
     """Read the titles ``_title_words`` keeps of every entry of an index of at most ``TITLES_WARM_MAX``
     entries (in one pass over the stored fields: ~3 s at 68k entries, in the background warm-up), so
     a long question's first candidates are not read one by one (~2.4 ms of its first run at 68k).
-    Stops when ``stop()`` says so. Returns how many were read."""
+    Stops when ``stop()`` says so, or after ``TITLES_WARM_SECONDS`` (long texts are slower to read:
+    what is left is read as asked). Returns how many were read."""
     if arrays.size > TITLES_WARM_MAX:
         return 0
-    titles, done = arrays.once("rerank_titles", dict), 0
+    titles, done, until = arrays.once("rerank_titles", dict), 0, time.monotonic() + TITLES_WARM_SECONDS
     for doc, fields in searcher.reader().iter_docs():  # live entries (no deleted one is a candidate)
         if doc not in titles:
             titles[doc] = _title_key(fields.get("title", ""))
         done += 1
-        if not done % 1000 and stop():
+        if not done % TITLES_CHECK_EVERY and (stop() or time.monotonic() > until):
             break
     return done
 

@@ -138,3 +138,20 @@ def test_a_small_index_has_every_title_the_stage_reads_once_warmed(service):
     assert sorted(titles) == live
     assert all(titles[d] == rerank._title_key(s.stored_fields(d).get("title", "")) for d in live)
     assert any(titles[d] != " ".join(rerank.syllables(s.stored_fields(d).get("title", ""))) for d in live)  # "Điều 5." dropped
+
+
+def test_reading_titles_at_start_stops_when_told_or_out_of_time(service, monkeypatch):
+    s = service.searcher()
+    a = service.arrays(s)
+    live = int(a.live.sum())
+    monkeypatch.setattr(rerank, "TITLES_CHECK_EVERY", 2)
+    a._memo.pop("rerank_titles", None)  # as a new version has it
+    assert live > 4 and rerank.warm_titles(s, a, lambda: True) == 2  # told to stop at its first check
+    monkeypatch.setattr(rerank, "TITLES_WARM_SECONDS", -1.0)
+    assert rerank.warm_titles(s, a, lambda: False) == 2  # out of time at its first check
+    assert len(a.once("rerank_titles", dict)) == 2
+    monkeypatch.setattr(rerank, "TITLES_WARM_MAX", a.size - 1)
+    assert rerank.warm_titles(s, a, lambda: False) == 0  # too large an index: its titles are read as asked
+    monkeypatch.setattr(rerank, "TITLES_WARM_MAX", a.size)
+    monkeypatch.setattr(rerank, "TITLES_WARM_SECONDS", 600.0)
+    assert rerank.warm_titles(s, a, lambda: False) == live == len(a.once("rerank_titles", dict))
