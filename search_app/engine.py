@@ -907,8 +907,13 @@ def _peaks(ids: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(ids):
         return np.zeros(0, np.int64), np.zeros(0)
     block = ids >> 6
-    starts = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+    starts = _run_starts(block)
     return block[starts], np.maximum.reduceat(score, starts)
+
+
+def _run_starts(block: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of ``block`` (ascending, not empty) starts."""
+    return np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
 
 
 def _nonempty(words: np.ndarray) -> np.ndarray | None:
@@ -1039,7 +1044,7 @@ def words_of(ids: np.ndarray, size: int) -> np.ndarray:
         words = np.zeros(n_words(size), np.uint64)
         if len(ids):
             word = ids >> 6
-            starts = np.flatnonzero(np.concatenate(([True], word[1:] != word[:-1])))
+            starts = _run_starts(word)
             words[word[starts]] = np.bitwise_or.reduceat(np.left_shift(_ONE, (ids & 63).astype(np.uint64)), starts)
         return words
     flags = np.zeros(n_words(size) * 64, bool)

@@ -64,7 +64,12 @@ class Facet:
     def counts(self, codes: np.ndarray, labels, match: np.ndarray) -> dict[str, int]:
         """How many matching entries hold each value: largest first (years: newest first). ``match``:
         a mask over the entries or their numbers (numbers are faster to count when they are few)."""
-        return self.named(labels, np.bincount(codes[match], minlength=len(labels)))
+        return self.named(labels, self.tally(codes, labels, match))
+
+    @staticmethod
+    def tally(codes: np.ndarray, labels, match: np.ndarray) -> np.ndarray:
+        """How many matching entries hold each label (``per_label[code]``; ``match`` as in ``counts``)."""
+        return np.bincount(codes[match], minlength=len(labels))
 
     def named(self, labels, per_label: np.ndarray) -> dict[str, int]:
         """``counts`` from the entries counted by label (``per_label[code]``) already."""
@@ -134,8 +139,7 @@ class FacetCounter:
         return out
 
     def _count(self, facet: Facet, entries: np.ndarray) -> np.ndarray:
-        codes, labels = self.columns[facet.field]
-        return np.bincount(codes[entries], minlength=len(labels))
+        return facet.tally(*self.columns[facet.field], entries)
 
     def counts(self, entries: np.ndarray) -> dict[str, dict[str, int]]:
         """``Facet.counts`` of every facet (keyed by field)."""

@@ -65,9 +65,9 @@ FEATURES = (
     "question_in_title",  # share of the question's syllables in the title
     "title_length",     # log(1 + title syllables)
 )
-# "Điều 12." / "Điều 12a." / "1." heading a title: the article's number, not its subject.
 TITLES_WARM_MAX = 150_000  # entries: at 43 µs an entry, a larger index reads its titles as they are asked for
 TITLES_WARM_SECONDS, TITLES_CHECK_EVERY = 15.0, 1000
+# "Điều 12." / "Điều 12a." / "1." heading a title: the article's number, not its subject.
 _TITLE_NUMBER = re.compile(r"^\s*(?:dieu\s+\w+\s*[.:]?|\d+\s*[.)])\s*")
 _SYLLABLE = re.compile(r"[^\W_]+")
 

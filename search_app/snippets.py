@@ -32,6 +32,7 @@ def query_terms(parsed) -> frozenset[str]:
     return frozenset(t.text for t in _FOLD(text))
 
 
+@lru_cache(maxsize=256)
 def number_pattern(key: str) -> re.Pattern | None:
     """Where a document number appears in folded text, any spelling: ``"43-ct/tw"`` matches
     ``"43-ct/tw"``, ``"43 - ct/tw"`` and ``"43/ct-tw"``; ``None`` for a law's name key."""
